@@ -1,0 +1,1 @@
+"""snapset.api (see ../../DESIGN layers in README)."""

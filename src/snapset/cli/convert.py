@@ -1,0 +1,1 @@
+"""`snapset convert`."""

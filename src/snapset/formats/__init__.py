@@ -1,0 +1,1 @@
+"""snapset.formats (see ../../DESIGN layers in README)."""

@@ -1,0 +1,1 @@
+"""snapset.privacy (see ../../DESIGN layers in README)."""

@@ -1,0 +1,1 @@
+"""snapset.quality (see ../../DESIGN layers in README)."""

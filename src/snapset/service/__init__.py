@@ -1,0 +1,1 @@
+"""snapset.service (see ../../DESIGN layers in README)."""

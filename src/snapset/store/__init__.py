@@ -1,0 +1,1 @@
+"""snapset.store (see ../../DESIGN layers in README)."""

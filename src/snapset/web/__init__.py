@@ -1,0 +1,1 @@
+"""snapset.web (see ../../DESIGN layers in README)."""
