@@ -1,1 +1,21 @@
-"""snapset.quality (see ../../DESIGN layers in README)."""
+"""snapset.quality: pure image analysis (decode once, checks, duplicates, audit).
+
+from snapset.quality import audit
+report = audit(["./photos"])
+"""
+
+from snapset.quality.check import ISSUE_CODES, ImageCheck, check_image
+from snapset.quality.decode import DecodedImage, DecodeError, decode_image
+from snapset.quality.exif_facts import ExifFacts
+from snapset.quality.thresholds import Thresholds
+
+__all__ = [
+    "ISSUE_CODES",
+    "DecodeError",
+    "DecodedImage",
+    "ExifFacts",
+    "ImageCheck",
+    "Thresholds",
+    "check_image",
+    "decode_image",
+]
