@@ -16,10 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from snapset.api.app import create_app
+from snapset.config import Settings
+from snapset.service import users
+from snapset.service.platform import Platform
 from snapset.store import make_engine, upgrade_to_head
-from snapset.store.models import Base
+from snapset.store.models import Base, User
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
@@ -112,3 +118,94 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     elif _postgres_note:
         line += f" (PostgreSQL database {_postgres_note[0]}, dropped afterwards)"
     terminalreporter.write_line(line)
+
+
+# --- the app and its users ---------------------------------------------------------------
+
+TEST_PASSWORD = "correct horse battery"
+
+
+def test_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
+    """Settings for tests: cheap argon2 (tests only), a fixed secret key, small workers."""
+    base = Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="test-secret-key",
+        argon2_time_cost=1,
+        argon2_memory_cost=8,
+        argon2_parallelism=1,
+        check_workers=2,
+    )
+    return base.with_overrides(**overrides)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return test_settings(tmp_path / "data", database_url)
+
+
+@pytest.fixture
+def platform(settings: Settings) -> Iterator[Platform]:
+    p = Platform.open(settings)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture
+def app(platform: Platform) -> FastAPI:
+    return create_app(platform.settings, platform=platform)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    """An anonymous client."""
+    return TestClient(app)
+
+
+class Actors:
+    """Creates users and hands out clients logged in as them (session cookie + CSRF)."""
+
+    def __init__(self, app: FastAPI, platform: Platform) -> None:
+        self.app = app
+        self.platform = platform
+        self._n = 0
+
+    def _name(self, role: str) -> str:
+        self._n += 1
+        return f"{role}{self._n}"
+
+    def create_user(self, role: str, username: str | None = None) -> User:
+        with self.platform.sessions() as session:
+            user = users.create_user(
+                session,
+                self.platform.hasher,
+                username=username or self._name(role),
+                password=TEST_PASSWORD,
+                role=role,
+                actor_id=None,
+            )
+            session.commit()
+            return user
+
+    def login(self, username: str, password: str = TEST_PASSWORD) -> TestClient:
+        c = TestClient(self.app)
+        r = c.post("/api/v1/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        c.headers["X-CSRF-Token"] = c.cookies["snapset_csrf"]
+        return c
+
+    def user(self, role: str, username: str | None = None) -> TestClient:
+        return self.login(self.create_user(role, username).username)
+
+    def admin(self) -> TestClient:
+        return self.user("admin")
+
+
+@pytest.fixture
+def actors(app: FastAPI, platform: Platform) -> Actors:
+    return Actors(app, platform)

@@ -1,1 +1,51 @@
-"""`snapset serve`."""
+"""`snapset serve`: run the collection server (API + web pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from snapset.cli.app import app
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Database, blobs and keys folder (default $SNAPSET_DATA_DIR or ./snapset-data)."
+        ),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also load a demo campaign with generated photos.")
+    ] = False,
+) -> None:
+    """Migrate the database, create the admin on first start, and serve the API and web app."""
+    import uvicorn
+
+    from snapset.api.app import create_app
+    from snapset.config import Settings
+    from snapset.service import users
+    from snapset.service.platform import Platform
+
+    settings = Settings.from_env(data_dir=data_dir)
+    platform = Platform.open(settings)
+    with platform.sessions() as session:
+        admin, generated = users.ensure_admin(session, platform.hasher, settings.admin_password)
+        session.commit()
+    if generated:
+        typer.echo(f"Created user 'admin' with one-time password: {generated}")
+        typer.echo("  (shown only now; change it after logging in)")
+    if demo:
+        from snapset.service.demo import load_demo
+
+        summary = load_demo(platform, admin_id=admin.id)
+        typer.echo(summary)
+    typer.echo(f"snapset data folder: {settings.data_dir.resolve()}")
+    typer.echo(f"database: {platform.engine.url.render_as_string(hide_password=True)}")
+    typer.echo(f"API docs: http://{host}:{port}/api/docs")
+    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level="info")

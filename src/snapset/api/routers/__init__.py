@@ -1,0 +1,1 @@
+"""One router module per concept; `snapset.api.app.ROUTERS` lists them."""

@@ -1,0 +1,68 @@
+"""The process-wide near-duplicate index over every campaign's stored photos.
+
+Built at start-up from the descriptors kept in the database, then updated after each
+committed submission, so a request never rebuilds it. Rejected and erased photos are not
+in it (a collector may retake a rejected shot; an erased photo must leave no trace).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snapset.store.models import Submission
+
+
+class DuplicateRegistry:
+    def __init__(self, max_distance: int | None = None) -> None:
+        try:
+            from snapset.quality import NearDuplicateIndex
+        except ImportError:  # until the duplicates team exports it from snapset.quality
+            from snapset.quality.dupindex import NearDuplicateIndex
+
+        self._index: Any = NearDuplicateIndex()
+        self._lock = threading.Lock()
+        self._keys: set[int] = set()
+        self.max_distance = max_distance
+
+    def load(self, session: Session) -> int:
+        rows = session.execute(
+            select(Submission.id, Submission.descriptor).where(
+                Submission.descriptor.is_not(None),
+                Submission.verdict != "rejected",
+                Submission.erased_at.is_(None),
+            )
+        ).all()
+        if rows:
+            keys = [row.id for row in rows]
+            descriptors = [np.frombuffer(row.descriptor, dtype=np.uint8) for row in rows]
+            with self._lock:
+                self._index.add_many(keys, descriptors)
+                self._keys.update(keys)
+        return len(rows)
+
+    def add(self, submission_id: int, descriptor: bytes | np.ndarray) -> None:
+        array = (
+            np.frombuffer(descriptor, dtype=np.uint8)
+            if isinstance(descriptor, bytes)
+            else descriptor
+        )
+        with self._lock:
+            if submission_id in self._keys:
+                return
+            self._index.add(submission_id, array)
+            self._keys.add(submission_id)
+
+    def query(self, descriptor: np.ndarray) -> list[Any]:
+        """Matches (key = submission id, distance, transform), nearest first."""
+        with self._lock:
+            if self.max_distance is None:
+                return list(self._index.query(descriptor))
+            return list(self._index.query(descriptor, max_distance=self.max_distance))
+
+    def __len__(self) -> int:
+        return len(self._keys)

@@ -1,0 +1,78 @@
+"""The running platform: database, blob store, keys, near-duplicate index, check workers.
+
+Built once per process (by the API app factory or the CLI) and passed to the services that
+need more than a database session.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from snapset.config import Settings
+from snapset.service.auth import LoginPolicy, PasswordHasher
+from snapset.service.crypto import SecretBox, secret_box
+from snapset.service.duplicates import DuplicateRegistry
+from snapset.store import BlobStore, make_engine, make_session_factory, open_blob_store
+from snapset.store.migrate import upgrade_to_head
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    blobs: BlobStore
+    box: SecretBox
+    hasher: PasswordHasher
+    login_policy: LoginPolicy
+    duplicates: DuplicateRegistry
+    executor: ThreadPoolExecutor = field(repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings, *, migrate: bool = True) -> Platform:
+        """Connect, migrate, load the duplicate index and clean staged blobs left by a crash."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.resolved_database_url)
+        if migrate:
+            upgrade_to_head(engine)
+        sessions = make_session_factory(engine)
+        blobs = open_blob_store(settings.resolved_storage_url)
+        blobs.cleanup_staged()
+        _cleanup_tmp(settings)
+        duplicates = DuplicateRegistry(max_distance=settings.near_duplicate_max_distance)
+        with sessions() as session:
+            duplicates.load(session)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            blobs=blobs,
+            box=secret_box(settings.secret_key, settings.key_file),
+            hasher=PasswordHasher(
+                settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+            ),
+            login_policy=LoginPolicy(
+                settings.login_max_failures,
+                settings.login_window_seconds,
+                settings.session_ttl_seconds,
+            ),
+            duplicates=duplicates,
+            executor=ThreadPoolExecutor(
+                max_workers=settings.check_workers, thread_name_prefix="snapset-check"
+            ),
+        )
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def _cleanup_tmp(settings: Settings) -> None:
+    """Partial uploads from a previous run are useless: the client retries with its id."""
+    for path in settings.tmp_dir.glob("upload-*"):
+        path.unlink(missing_ok=True)
