@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from snapset import __version__
 from snapset.api.errors import install_error_handlers
-from snapset.api.routers import auth, users
+from snapset.api.routers import auth, consent, earnings, review, users
 from snapset.config import Settings
 from snapset.service.platform import Platform
 
@@ -28,6 +28,10 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 ROUTERS: list[APIRouter] = [
     auth.router,
     users.router,
+    # platform-B
+    review.router,
+    earnings.router,
+    consent.router,
 ]
 
 

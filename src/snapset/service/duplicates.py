@@ -57,6 +57,14 @@ class DuplicateRegistry:
             self._index.add(submission_id, array)
             self._keys.add(submission_id)
 
+    def remove(self, submission_id: int) -> None:
+        """Forget an erased photo's descriptor (no-op if it was never indexed)."""
+        with self._lock:
+            if submission_id not in self._keys:
+                return
+            self._index.remove(submission_id)
+            self._keys.discard(submission_id)
+
     def query(self, descriptor: np.ndarray) -> list[Any]:
         """Matches (key = submission id, distance, transform), nearest first."""
         with self._lock:
