@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.quality import scenes
-from tests.quality.conftest import encode
 
 from snapset.quality import Thresholds, check_image, decode_image
+from tests.quality import scenes
+from tests.quality.conftest import encode
 
 
 def check(array: np.ndarray, fmt: str = "JPEG", thresholds: Thresholds | None = None):

@@ -12,9 +12,9 @@ import numpy as np
 import pillow_heif
 import pytest
 from PIL import Image
-from tests.quality.conftest import encode
 
 from snapset.quality import DecodeError, decode_image
+from tests.quality.conftest import encode
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

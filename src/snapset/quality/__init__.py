@@ -4,6 +4,7 @@ from snapset.quality import audit
 report = audit(["./photos"])
 """
 
+from snapset.quality.audit import ImageResult, Report, audit
 from snapset.quality.check import ISSUE_CODES, ImageCheck, check_image
 from snapset.quality.decode import DecodedImage, DecodeError, decode_image
 from snapset.quality.exif_facts import ExifFacts
@@ -15,7 +16,10 @@ __all__ = [
     "DecodedImage",
     "ExifFacts",
     "ImageCheck",
+    "ImageResult",
+    "Report",
     "Thresholds",
+    "audit",
     "check_image",
     "decode_image",
 ]

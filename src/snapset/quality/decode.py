@@ -203,14 +203,17 @@ def decode_image(
     max_side: int = DEFAULT_MAX_SIDE,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    name: str | None = None,
 ) -> DecodedImage:
     """Decode a path, bytes or binary file object once, at working size `max_side`.
 
+    `name` is what error messages call the source (default: its path).
     Raises DecodeError(code, message) and nothing else.
     """
     if max_side < 1:
         raise ValueError("max_side must be positive")
-    stream, name = _open_source(source)
+    stream, found_name = _open_source(source)
+    name = name or found_name
     owns_stream = isinstance(source, str | os.PathLike)
     try:
         return _decode_stream(stream, name, max_side, max_pixels)
