@@ -15,6 +15,7 @@ exist as a million Python dicts.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -83,13 +84,13 @@ class _Top(msgspec.Struct):
 
 class _Ann(msgspec.Struct, gc=False):
     image_id: int
-    category_id: int | None = None
-    id: int | None = None
+    category_id: int = -1
+    id: int = -1
     bbox: list[float] | None = None
     segmentation: msgspec.Raw = _EMPTY
     iscrowd: int | bool = 0
     keypoints: list[float] | None = None
-    score: float | None = None
+    score: float = float("nan")
     attributes: dict[str, Any] | None = None
     text: str | None = None
     annotator: str | None = None
@@ -243,9 +244,8 @@ def _boxes_from(path: Path, start: int, anns: list[_Ann], ds: Dataset, img_base:
                 img_order: np.ndarray, img_ids_sorted: np.ndarray, cat_ids: np.ndarray,
                 cat_idx: np.ndarray) -> Boxes:
     n = len(anns)
-    image_id = np.fromiter((a.image_id for a in anns), np.int64, n)
-    cat_id = np.fromiter((-1 if a.category_id is None else a.category_id for a in anns),
-                         np.int64, n)
+    image_id = np.fromiter(map(attrgetter("image_id"), anns), np.int64, n)
+    cat_id = np.fromiter(map(attrgetter("category_id"), anns), np.int64, n)
     img = _lookup(img_ids_sorted, img_order, image_id)
     if (img < 0).any():
         k = int(np.flatnonzero(img < 0)[0])
@@ -253,7 +253,7 @@ def _boxes_from(path: Path, start: int, anns: list[_Ann], ds: Dataset, img_base:
                           f"unknown image id {image_id[k]}")
     img = img + img_base
     cat = _lookup(cat_ids, cat_idx, cat_id)
-    bad = (cat < 0) & (cat_id >= 0)
+    bad = (cat < 0) & (cat_id != -1)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise FormatError(path, f"annotations[{start + k}].category_id",
@@ -262,8 +262,12 @@ def _boxes_from(path: Path, start: int, anns: list[_Ann], ds: Dataset, img_base:
         (a.segmentation == _EMPTY and a.keypoints is None and a.bbox is not None
          and a.attributes is None and a.text is None and a.annotator is None
          for a in anns), bool, n)
-    rows = np.flatnonzero(plain)
-    bbox_list = [anns[k].bbox for k in rows.tolist()]
+    if plain.all():
+        rows, selected = np.arange(n), anns
+    else:
+        rows = np.flatnonzero(plain)
+        selected = [anns[k] for k in rows.tolist()]
+    bbox_list = list(map(attrgetter("bbox"), selected))
     try:
         xywh = np.array(bbox_list, np.float64).reshape(len(rows), 4)
     except ValueError:
@@ -272,13 +276,12 @@ def _boxes_from(path: Path, start: int, anns: list[_Ann], ds: Dataset, img_base:
             from None
     xyxy = np.concatenate([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], axis=1)
     _check_finite(path, start, rows, xywh)
-    score = np.fromiter((np.nan if anns[k].score is None else anns[k].score
-                         for k in rows.tolist()), np.float32, len(rows))
+    m = len(rows)
     boxes = Boxes.from_columns(
-        img[rows], cat[rows], xyxy, score=score,
-        iscrowd=np.fromiter((bool(anns[k].iscrowd) for k in rows.tolist()), bool, len(rows)),
-        id=np.fromiter((-1 if anns[k].id is None else anns[k].id for k in rows.tolist()),
-                       np.int64, len(rows)))
+        img[rows], cat[rows], xyxy,
+        score=np.fromiter(map(attrgetter("score"), selected), np.float32, m),
+        iscrowd=np.fromiter(map(attrgetter("iscrowd"), selected), bool, m),
+        id=np.fromiter(map(attrgetter("id"), selected), np.int64, m))
     extra = Boxes.empty()
     others = np.flatnonzero(~plain).tolist()
     if others:
@@ -315,9 +318,10 @@ def _read_rich(path: Path, index: int, a: _Ann, ds: Dataset, img: int, cat: int,
     angle = float(attrs.pop("rotation", 0.0) or 0.0)
     track = attrs.pop("track_id", None)
     track = int(track) if isinstance(track, int | float) else None
+    score = None if np.isnan(a.score) else a.score
     common: dict[str, Any] = dict(
-        image=img, category=cat, id=a.id, attributes=attrs, iscrowd=bool(a.iscrowd),
-        annotator=a.annotator, score=a.score, track=track, text=a.text)
+        image=img, category=cat, id=None if a.id < 0 else a.id, attributes=attrs,
+        iscrowd=bool(a.iscrowd), annotator=a.annotator, score=score, track=track, text=a.text)
     box = _bbox(path, index, a)
     shape: Shape | None = None
     if a.segmentation != _EMPTY:
@@ -337,8 +341,8 @@ def _read_rich(path: Path, index: int, a: _Ann, ds: Dataset, img: int, cat: int,
         shape.box = box
         ds.shapes.append(shape)
     elif box is not None:
-        builder.add(img, cat, box, angle=angle, score=a.score, iscrowd=bool(a.iscrowd),
-                    track=track, id=a.id, attributes=attrs or None, text=a.text,
+        builder.add(img, cat, box, angle=angle, score=score, iscrowd=bool(a.iscrowd),
+                    track=track, id=common["id"], attributes=attrs or None, text=a.text,
                     annotator=a.annotator)
     else:
         ds.shapes.append(Tag(**common))

@@ -25,6 +25,9 @@ MAX_SIDE = 1 << 20
 #: Largest annotation file read (JSON or XML).
 MAX_FILE_BYTES = 8 << 30
 
+#: Relative paths needing no normalisation: no leading "/", no "." or ".." parts, no "\\".
+_PLAIN_PATH = re.compile(r"^(?![A-Za-z]:)(?:(?!\.\.?(?:/|$))[^/\\\x00]+/)*"
+                         r"(?!\.\.?$)[^/\\\x00]+$")
 _MSGSPEC_PLACE = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<place>[^`]*)`)?$", re.S)
 
 
@@ -67,6 +70,8 @@ def parse_xml(path: Path) -> Element:
 
 def safe_relpath(path: Path, place: str, name: str) -> str:
     """`name` as a relative POSIX path that stays inside the dataset folder."""
+    if isinstance(name, str) and _PLAIN_PATH.match(name):
+        return name
     if not isinstance(name, str) or not name or "\x00" in name:
         raise FormatError(path, place, f"invalid image path {name!r}")
     norm = name.replace("\\", "/")
@@ -89,6 +94,9 @@ def safe_relpath(path: Path, place: str, name: str) -> str:
 def check_size(path: Path, place: str, width: Any, height: Any, *, allow_zero: bool = False
                ) -> tuple[int, int]:
     """Validated image width and height (ints in 1..MAX_SIDE, or 0 when unknown)."""
+    if (type(width) is int and type(height) is int and 0 < width <= MAX_SIDE
+            and 0 < height <= MAX_SIDE):
+        return width, height
     out = []
     for label, v in (("width", width), ("height", height)):
         if isinstance(v, bool) or not isinstance(v, int | float) or v != int(v):
