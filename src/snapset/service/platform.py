@@ -16,6 +16,7 @@ from snapset.config import Settings
 from snapset.service.auth import LoginPolicy, PasswordHasher
 from snapset.service.crypto import SecretBox, secret_box
 from snapset.service.duplicates import DuplicateRegistry
+from snapset.service.jobs import JobRunner
 from snapset.store import BlobStore, make_engine, make_session_factory, open_blob_store
 from snapset.store.migrate import upgrade_to_head
 
@@ -31,6 +32,8 @@ class Platform:
     login_policy: LoginPolicy
     duplicates: DuplicateRegistry
     executor: ThreadPoolExecutor = field(repr=False)
+    # Long server work (exports) in the background; see service/jobs.py.
+    jobs: JobRunner = field(default_factory=JobRunner, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, migrate: bool = True) -> Platform:
@@ -68,6 +71,7 @@ class Platform:
         )
 
     def close(self) -> None:
+        self.jobs.shutdown()
         self.executor.shutdown(wait=True)
         self.engine.dispose()
 
