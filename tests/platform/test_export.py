@@ -1,0 +1,140 @@
+"""Export jobs: start, progress, download a zip or tar whose manifest follows the contract."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import time
+import zipfile
+from typing import Any
+
+import pytest
+
+from snapset.formats.manifest import read_records
+from snapset.service.platform import Platform
+from tests.platform.api_helpers import collector_client, seed_campaign, seed_photo
+
+API = "/api/v1"
+
+
+def wait_done(admin: Any, job_id: int) -> dict[str, Any]:
+    for _ in range(400):
+        job = admin.get(f"{API}/exports/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"export {job_id} never finished: {job}")
+
+
+def seed_export_campaign(platform: Platform, actors: Any, spec: dict[str, Any] | None = None):
+    _c, alice = collector_client(actors, platform)
+    camp, (day, night) = seed_campaign(platform, spec=spec)
+    accepted = [
+        seed_photo(
+            platform,
+            day,
+            alice.id,
+            "accepted",
+            lat=-1.28,
+            lon=36.82,
+            camera_make="Google",
+            camera_model="Pixel 8",
+        ),
+        seed_photo(platform, night, alice.id, "accepted"),
+    ]
+    seed_photo(platform, day, alice.id, "rejected")
+    seed_photo(platform, day, alice.id, "needs_review")
+    return camp, alice, accepted
+
+
+@pytest.mark.parametrize("archive", ["zip", "tar"])
+def test_export_streams_accepted_photos_and_a_contract_manifest(
+    actors: Any, platform: Platform, archive: str, tmp_path: Any
+) -> None:
+    admin = actors.admin()
+    camp, alice, _accepted = seed_export_campaign(platform, actors)
+
+    r = admin.post(f"{API}/campaigns/{camp}/exports", json={"archive": archive})
+    assert r.status_code == 202, r.text
+    job = wait_done(admin, r.json()["id"])
+    assert job["status"] == "done", job
+    assert (job["total"], job["done"], job["progress"]) == (2, 2, 1.0)
+    download = admin.get(job["download_url"])
+    assert download.status_code == 200
+    assert int(download.headers["content-length"]) == job["file_size"]
+
+    members: dict[str, bytes] = {}
+    if archive == "zip":
+        with zipfile.ZipFile(io.BytesIO(download.content)) as zf:
+            members = {n: zf.read(n) for n in zf.namelist()}
+    else:
+        with tarfile.open(fileobj=io.BytesIO(download.content)) as tf:
+            for member in tf.getmembers():
+                members[member.name] = tf.extractfile(member).read()  # type: ignore[union-attr]
+    (tmp_path / "manifest.jsonl").write_bytes(members["manifest.jsonl"])
+    records = list(read_records(tmp_path / "manifest.jsonl"))
+    assert len(records) == 2
+    for record in records:
+        image = members[record.file]
+        assert hashlib.sha256(image).hexdigest() == record.sha256 and len(image) == record.size
+        assert record.collector == f"p{alice.id:05d}"  # pseudonym, not username
+        assert record.location is None  # the campaign does not allow locations
+        assert record.verdict == "accepted" and "brightness" in record.qc
+    assert {tuple(r.cell.items()) for r in records} == {
+        (("lighting", "day"),),
+        (("lighting", "night"),),
+    }
+    assert records[0].device.model == "Pixel 8"
+    info = json.loads(members["export.json"])
+    assert info["photos"] == 2 and info["location_included"] is False
+    listed = admin.get(f"{API}/campaigns/{camp}/exports").json()
+    assert [j["id"] for j in listed] == [job["id"]]
+
+
+def test_location_only_when_the_campaign_allows_it(actors: Any, platform: Platform) -> None:
+    admin = actors.admin()
+    camp, _alice, _ = seed_export_campaign(platform, actors)
+    r = admin.post(f"{API}/campaigns/{camp}/exports", json={"include_location": True})
+    assert r.status_code == 422 and r.json()["detail"]["code"] == "location_not_allowed"
+
+    allowed = {"pay": {"amount": 0.25}, "export": {"include_location": True}}
+    camp2, _bob, _ = seed_export_campaign(platform, actors, spec=allowed)
+    r = admin.post(
+        f"{API}/campaigns/{camp2}/exports", json={"archive": "folder", "include_location": True}
+    )
+    job = wait_done(admin, r.json()["id"])
+    assert job["status"] == "done" and job["download_url"] is None
+    folder = platform.settings.data_dir / job["path"]
+    records = list(read_records(folder / "manifest.jsonl"))
+    located = [r.location for r in records if r.location is not None]
+    assert len(located) == 1 and (located[0].lat, located[0].lon) == (-1.28, 36.82)
+
+
+def test_export_errors_and_roles(actors: Any, platform: Platform, client: Any) -> None:
+    admin = actors.admin()
+    reviewer = actors.user("reviewer")
+    camp, _alice, _ = seed_export_campaign(platform, actors)
+    assert client.post(f"{API}/campaigns/{camp}/exports", json={}).status_code == 401
+    assert reviewer.post(f"{API}/campaigns/{camp}/exports", json={}).status_code == 403
+    assert admin.post(f"{API}/campaigns/99999/exports", json={}).status_code == 404
+    r = admin.post(f"{API}/campaigns/{camp}/exports", json={"format": "pdf"})
+    assert r.json()["detail"]["code"] == "unsupported_export_format"
+    assert admin.post(f"{API}/campaigns/{camp}/exports", json={"archive": "rar"}).status_code == 422
+    assert admin.get(f"{API}/exports/99999").status_code == 404
+
+
+def test_a_missing_blob_fails_the_job_cleanly(actors: Any, platform: Platform) -> None:
+    admin = actors.admin()
+    camp, _alice, accepted = seed_export_campaign(platform, actors)
+    with platform.sessions() as session:
+        from snapset.store.models import Submission
+
+        platform.blobs.delete(session.get(Submission, accepted[1]).blob_key)  # type: ignore[union-attr]
+    r = admin.post(f"{API}/campaigns/{camp}/exports", json={"archive": "zip"})
+    job = wait_done(admin, r.json()["id"])
+    assert job["status"] == "failed" and "BlobNotFound" in job["error"]
+    assert admin.get(f"{API}/exports/{job['id']}/download").status_code == 409
+    leftovers = list((platform.settings.data_dir / "exports").iterdir())
+    assert leftovers == []  # nothing half-written stays behind
