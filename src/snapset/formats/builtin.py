@@ -1,3 +1,3 @@
 """Imports every bundled format module so each registers itself."""
 
-from snapset.formats import coco, manifest, yolo  # noqa: F401
+from snapset.formats import coco, cvat, icdar, labelme, manifest, mot, voc, yolo  # noqa: F401
