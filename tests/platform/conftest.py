@@ -14,6 +14,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -22,10 +23,11 @@ from sqlalchemy import create_engine, text
 
 from snapset.api.app import create_app
 from snapset.config import Settings
-from snapset.service import users
+from snapset.service import collectors, users
 from snapset.service.platform import Platform
 from snapset.store import make_engine, upgrade_to_head
 from snapset.store.models import Base, User
+from tests.platform import photos
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
@@ -204,6 +206,83 @@ class Actors:
 
     def admin(self) -> TestClient:
         return self.user("admin")
+
+    def collector(
+        self,
+        country: str = "KE",
+        *,
+        verified: bool = True,
+        device_id: str | None = None,
+        identity: bytes | None = None,
+    ) -> tuple[TestClient, int]:
+        """A collector signed up through the API with both documents; verified by default."""
+        c = TestClient(self.app)
+        r = c.post(
+            "/api/v1/collectors/signup",
+            json={
+                "username": self._name("collector"),
+                "password": TEST_PASSWORD,
+                "country": country,
+                "languages": ["en", "sw"],
+                "phone_model": "Pixel 7",
+                "device_id": device_id,
+            },
+        )
+        assert r.status_code == 201, r.text
+        c.headers["X-CSRF-Token"] = c.cookies["snapset_csrf"]
+        user_id = r.json()["id"]
+        docs = {
+            "identity": identity or photos.png(photos.scene(200, 120, seed=user_id)),
+            "selfie": photos.png(photos.scene(120, 160, seed=1000 + user_id)),
+        }
+        for kind, data in docs.items():
+            r = c.post(
+                "/api/v1/collectors/me/documents",
+                data={"kind": kind},
+                files={"file": (f"{kind}.png", data, "image/png")},
+            )
+            assert r.status_code == 201, r.text
+        if verified:
+            with self.platform.sessions() as session:
+                collectors.decide(
+                    session,
+                    collectors.get_collector(session, user_id),
+                    action="verify",
+                    reason=None,
+                    actor_id=None,
+                )
+                session.commit()
+        return c, user_id
+
+    def campaign(
+        self,
+        admin: TestClient,
+        template: str = "text_in_scenes",
+        *,
+        overrides: dict[str, Any] | None = None,
+        activate: bool = True,
+    ) -> dict[str, Any]:
+        """A campaign from a template (small quota by default), activated."""
+        base: dict[str, Any] = {
+            "quota": {
+                "target_per_cell": 3,
+                "dimensions": [{"name": "lighting", "values": ["day", "night"]}],
+            },
+            "constraints": {"min_width": 640, "min_height": 480},
+        }
+        body = {
+            "template": template,
+            "name": f"{template} test",
+            "overrides": base | (overrides or {}),
+        }
+        r = admin.post("/api/v1/campaigns", json=body)
+        assert r.status_code == 201, r.text
+        campaign = r.json()
+        if activate:
+            r = admin.post(f"/api/v1/campaigns/{campaign['id']}/activate")
+            assert r.status_code == 200, r.text
+            campaign = r.json()
+        return campaign
 
 
 @pytest.fixture

@@ -91,8 +91,11 @@ def _authenticate(request: Request, db: Session) -> Principal | None:
     return Principal(user=user, via="session")
 
 
-def current_principal(request: Request, db: DbDep) -> Principal:
-    principal = _authenticate(request, db)
+def current_principal(request: Request, platform: PlatformDep) -> Principal:
+    """The caller; uses its own short session so none stays open during a long upload."""
+    with platform.sessions() as db:
+        principal = _authenticate(request, db)
+        db.commit()
     if principal is None:
         raise Unauthorized("not_authenticated", "log in or send an API token")
     return principal
