@@ -17,7 +17,19 @@ from fastapi.staticfiles import StaticFiles
 
 from snapset import __version__
 from snapset.api.errors import install_error_handlers
-from snapset.api.routers import auth, consent, earnings, review, users
+from snapset.api.routers import (
+    audit,
+    auth,
+    campaigns,
+    collectors,
+    consent,
+    earnings,
+    exports,
+    review,
+    stats,
+    tasks,
+    users,
+)
 from snapset.config import Settings
 from snapset.service.platform import Platform
 
@@ -28,10 +40,16 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 ROUTERS: list[APIRouter] = [
     auth.router,
     users.router,
+    collectors.router,
+    campaigns.router,
+    tasks.router,
     # platform-B
     review.router,
     earnings.router,
     consent.router,
+    stats.router,
+    exports.router,
+    audit.router,
 ]
 
 
