@@ -17,7 +17,7 @@ def test_detect_round_trip_and_drop_report(dataset, tmp_path: Path) -> None:
     assert "yolo: dropped 1 tags (YOLO holds no such annotation)" in warnings
     assert "yolo: dropped 1 box rotations (YOLO boxes are axis-aligned; wrote their bounds)"\
         in warnings
-    assert "yolo: dropped 1 keypoints (detect layout holds no keypoints)" in warnings
+    assert "yolo: dropped 1 keypoint sets (detect layout holds no keypoints)" in warnings
     assert any("polygon/mask outlines" in w for w in warnings)
     back = read_dataset(tmp_path / "out")
     assert box_set(dataset, rotated=False) <= box_set(back)

@@ -45,7 +45,7 @@ from snapset.formats.model import (
     Shape,
     Tag,
 )
-from snapset.formats.registry import WriteContext, reader, unheld_kinds, writer
+from snapset.formats.registry import WriteContext, drop_unheld, reader, writer
 
 NAME = "coco"
 HOLDS = frozenset({"box", "rotated_box", "polygon", "mask", "keypoints", "tag", "text", "track"})
@@ -452,9 +452,7 @@ def _extras(d: dict[str, Any], *, attributes: dict[str, Any], angle: float, trac
 @writer(NAME, holds=HOLDS, extensions=(".json",),
         description="COCO JSON (instances, keypoints)")
 def write_coco(ds: Dataset, ctx: WriteContext) -> None:
-    for kind, n in unheld_kinds(ds, HOLDS).items():
-        ctx.report.drop(f"{kind}s" if kind != "text" else "texts", n,
-                        "COCO holds no such annotation")
+    drop_unheld(ctx, ds, HOLDS, "COCO holds no such annotation")
     cat_ids = category_ids(ds)
     img_ids = image_ids(ds.images)
     names = unique_names(ds.images)

@@ -39,7 +39,7 @@ from snapset.formats.model import (
     Shape,
     Tag,
 )
-from snapset.formats.registry import WriteContext, reader, unheld_kinds, writer
+from snapset.formats.registry import WriteContext, drop_unheld, reader, writer
 
 NAME = "cvat"
 HOLDS = frozenset({"box", "rotated_box", "polygon", "polyline", "keypoints", "tag", "text",
@@ -275,8 +275,7 @@ def _shape_elements(parent: Element, s: Shape, ds: Dataset, extra: dict[str, str
 
 @writer(NAME, holds=HOLDS, extensions=(".xml",), description="CVAT for images XML 1.1")
 def write_cvat(ds: Dataset, ctx: WriteContext) -> None:
-    for kind, n in unheld_kinds(ds, HOLDS).items():
-        ctx.report.drop(f"{kind}s", n, "CVAT XML here holds no masks")
+    drop_unheld(ctx, ds, HOLDS, "snapset's CVAT writer holds no masks")
     fill_image_sizes(ds.images, ds.root)
     names = unique_names(ds.images)
     root = Element("annotations")

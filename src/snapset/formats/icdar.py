@@ -14,7 +14,7 @@ from snapset.formats import geometry
 from snapset.formats.errors import FormatError
 from snapset.formats.io import atomic_write_text, fill_image_sizes, place_image, unique_names
 from snapset.formats.model import Dataset, Image, Polygon
-from snapset.formats.registry import WriteContext, reader, unheld_kinds, writer
+from snapset.formats.registry import WriteContext, drop_unheld, reader, writer
 
 NAME = "icdar"
 HOLDS = frozenset({"polygon", "text", "box", "rotated_box"})
@@ -79,9 +79,7 @@ def _line(quad: np.ndarray, text: str | None) -> str:
 
 @writer(NAME, holds=HOLDS, extensions=(".txt",), description="ICDAR-style text quads")
 def write_icdar(ds: Dataset, ctx: WriteContext) -> None:
-    for kind, n in unheld_kinds(ds, HOLDS).items():
-        ctx.report.drop(f"{kind}s" if kind != "text" else "texts", n,
-                        "ICDAR holds text quads only")
+    drop_unheld(ctx, ds, HOLDS, "ICDAR holds text quads only")
     names = unique_names(ds.images)
     stems = [Path(n).with_suffix("").as_posix().replace("/", "__") for n in names]
     lines: list[list[str]] = [[] for _ in ds.images]

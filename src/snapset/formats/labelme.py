@@ -40,7 +40,7 @@ from snapset.formats.model import (
     Polyline,
     Tag,
 )
-from snapset.formats.registry import WriteContext, reader, unheld_kinds, writer
+from snapset.formats.registry import WriteContext, drop_unheld, reader, writer
 
 NAME = "labelme"
 HOLDS = frozenset({"box", "polygon", "polyline", "keypoints", "mask", "tag", "text"})
@@ -82,7 +82,7 @@ def read_labelme(src: Path) -> Dataset:
         rel_dir = path.parent.relative_to(root).as_posix()
         name = safe_relpath(path, "imagePath", str(doc.get("imagePath") or ""))
         file = safe_relpath(path, "imagePath", f"{rel_dir}/{name}" if rel_dir != "." else name)
-        w, h = check_size(path, "", doc.get("imageWidth", 0) or 0, doc.get("imageHeight", 0)
+        w, h = check_size(path, "image", doc.get("imageWidth", 0) or 0, doc.get("imageHeight", 0)
                           or 0, allow_zero=True)
         ds.images.append(Image(file=file, width=w, height=h))
         index = len(ds.images) - 1
@@ -195,8 +195,7 @@ def _mask_shape(label: str, s: Mask) -> dict[str, Any]:
 
 @writer(NAME, holds=HOLDS, extensions=(".json",), description="LabelMe JSON")
 def write_labelme(ds: Dataset, ctx: WriteContext) -> None:
-    for kind, n in unheld_kinds(ds, HOLDS | {"rotated_box"}).items():
-        ctx.report.drop(f"{kind}s", n, "LabelMe holds no such annotation")
+    drop_unheld(ctx, ds, HOLDS | {"rotated_box"}, "LabelMe holds no such annotation")
     fill_image_sizes(ds.images, ds.root)
     names = unique_names(ds.images)
     shapes: list[list[dict[str, Any]]] = [[] for _ in ds.images]

@@ -14,7 +14,7 @@ import numpy as np
 from snapset.formats.errors import FormatError
 from snapset.formats.io import atomic_write_text, fill_image_sizes, place_image
 from snapset.formats.model import NO_CATEGORY, Boxes, Dataset, Image
-from snapset.formats.registry import WriteContext, reader, unheld_kinds, writer
+from snapset.formats.registry import WriteContext, drop_unheld, reader, writer
 
 NAME = "mot"
 HOLDS = frozenset({"box", "track"})
@@ -90,8 +90,7 @@ def read_mot(src: Path) -> Dataset:
 
 @writer(NAME, holds=HOLDS, extensions=(".txt",), description="MOT Challenge tracks")
 def write_mot(ds: Dataset, ctx: WriteContext) -> None:
-    for kind, n in unheld_kinds(ds, HOLDS).items():
-        ctx.report.drop(f"{kind}s", n, "MOT holds tracked boxes only")
+    drop_unheld(ctx, ds, HOLDS | {"rotated_box"}, "MOT holds tracked boxes only")
     fill_image_sizes(ds.images, ds.root)
     seqs: dict[str, list[int]] = {}
     for i, im in enumerate(ds.images):

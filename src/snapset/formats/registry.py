@@ -151,6 +151,19 @@ def unheld_kinds(dataset: Dataset, holds: frozenset[str]) -> dict[str, int]:
     return lost
 
 
+#: How drop reports name each kind.
+KIND_NAMES = {"box": "boxes", "rotated_box": "box rotations", "polygon": "polygons",
+              "mask": "masks", "polyline": "polylines", "keypoints": "keypoint sets",
+              "tag": "tags", "text": "transcriptions", "track": "track ids"}
+
+
+def drop_unheld(ctx: WriteContext, dataset: Dataset, holds: frozenset[str], reason: str
+                ) -> None:
+    """Count into the report every annotation kind the format cannot hold."""
+    for kind, n in unheld_kinds(dataset, holds).items():
+        ctx.report.drop(KIND_NAMES.get(kind, kind), n, reason)
+
+
 def write_dataset(dataset: Dataset, dst: str | Path, format: str, *,
                   images: ImageMode = "copy", **options: object) -> list[str]:
     """Write `dataset` as `format` into `dst`; returns the drop warnings (never silent)."""

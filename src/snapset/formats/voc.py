@@ -23,7 +23,7 @@ from snapset.formats.io import (
     unique_names,
 )
 from snapset.formats.model import NO_CATEGORY, BoxesBuilder, Dataset, Image
-from snapset.formats.registry import WriteContext, reader, unheld_kinds, writer
+from snapset.formats.registry import WriteContext, drop_unheld, reader, writer
 
 NAME = "voc"
 HOLDS = frozenset({"box"})
@@ -117,9 +117,7 @@ def _fmt(v: float) -> str:
 
 @writer(NAME, holds=HOLDS, extensions=(".xml",), description="Pascal VOC XML")
 def write_voc(ds: Dataset, ctx: WriteContext) -> None:
-    for kind, n in unheld_kinds(ds, HOLDS).items():
-        ctx.report.drop(f"{kind}s" if not kind.endswith("s") else kind, n,
-                        "Pascal VOC holds axis-aligned boxes only")
+    drop_unheld(ctx, ds, HOLDS, "Pascal VOC holds axis-aligned boxes only")
     fill_image_sizes(ds.images, ds.root)
     names = unique_names(ds.images)
     stems = [Path(n).with_suffix("").as_posix().replace("/", "__") for n in names]

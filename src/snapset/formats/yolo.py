@@ -35,7 +35,7 @@ from snapset.formats.model import (
     Mask,
     Polygon,
 )
-from snapset.formats.registry import WriteContext, reader, unheld_kinds, writer
+from snapset.formats.registry import ALL_KINDS, WriteContext, drop_unheld, reader, writer
 
 NAME = "yolo"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".dng",
@@ -245,15 +245,11 @@ def write_yolo(ds: Dataset, ctx: WriteContext) -> None:
     splits = sorted({im.split for im in ds.images if im.split is not None})
     names = unique_names(ds.images)
     image_dirs = [f"images/{im.split}" if splits else "images" for im in ds.images]
-    for kind, n in unheld_kinds(ds, holds | {"rotated_box", "polygon", "mask"}).items():
-        if kind == "keypoints":
-            rep.drop("keypoints", n, f"{task} layout holds no keypoints")
-        elif kind in ("tag", "polyline"):
-            rep.drop(f"{kind}s", n, "YOLO holds no such annotation")
-        elif kind == "text":
-            rep.drop("texts", n, "YOLO holds no transcriptions")
-        elif kind == "track":
-            rep.drop("track ids", n, "YOLO holds no tracks")
+    if task != "pose":
+        drop_unheld(ctx, ds, frozenset(ALL_KINDS - {"keypoints"}),
+                    f"{task} layout holds no keypoints")
+    drop_unheld(ctx, ds, holds | {"rotated_box", "polygon", "mask", "keypoints"},
+                "YOLO holds no such annotation")
 
     lines: list[list[str]] = [[] for _ in ds.images]
     _box_lines(ds.boxes, sizes, task, lines, rep)
