@@ -220,6 +220,7 @@ export async function flush() {
     sending = false;
     await notify();
   }
+  pruneSent().catch(() => {});
   if (failedTransient) scheduleRetry();
 }
 
@@ -256,13 +257,16 @@ export function startSender() {
   kick();
 }
 
-/** Forget photos the server already has (keeps the last `keep` results for display). */
+/**
+ * Forget photos the server already has: blobs go 10 minutes after the server's answer
+ * (the thumbnail and verdict stay for display); records beyond the latest `keep` go.
+ */
 export async function pruneSent(keep = 200) {
   const sent = (await allUploads()).filter((u) => u.state === 'sent')
     .sort((a, b) => (b.sent_at || '').localeCompare(a.sent_at || ''));
   for (const u of sent.slice(keep)) await deleteUpload(u.upload_id);
-  // Blobs of sent photos are not needed any more; keep a small thumbnail only.
+  const cutoff = new Date(Date.now() - 10 * 60 * 1000).toISOString();
   for (const u of sent.slice(0, keep)) {
-    if (u.blob) { u.blob = null; await putUpload(u); }
+    if (u.blob && (u.sent_at || '') < cutoff) { u.blob = null; await putUpload(u); }
   }
 }

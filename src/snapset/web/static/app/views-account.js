@@ -200,7 +200,7 @@ export async function accountView(main) {
     const score = e.quality_score ?? c.quality_score;
     clear(earnings).append(
       stat(t('account.earned'), formatMoney(e.earned ?? e.total ?? 0, e.currency), 'earned'),
-      stat(t('account.pending'), formatMoney(e.pending ?? 0, e.currency), 'pending'),
+      stat(t('account.pending'), formatNumber(e.pending_count ?? 0), 'pending'),
       stat(t('account.accepted'), formatNumber(e.accepted_count ?? 0), 'accepted'),
       stat(t('account.rejected'), formatNumber(e.rejected_count ?? 0), 'rejected'),
       stat(t('account.quality'), score == null ? '–' : formatNumber(score, { maximumFractionDigits: 2 }), 'quality'));

@@ -133,7 +133,7 @@ export default {
   'account.title': 'Account',
   'account.earnings': 'Earnings and quality',
   'account.earned': 'Earned',
-  'account.pending': 'Pending review',
+  'account.pending': 'Photos in review',
   'account.accepted': 'Accepted photos',
   'account.rejected': 'Rejected photos',
   'account.quality': 'Quality score',

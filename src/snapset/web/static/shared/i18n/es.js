@@ -133,7 +133,7 @@ export default {
   'account.title': 'Cuenta',
   'account.earnings': 'Ganancias y calidad',
   'account.earned': 'Ganado',
-  'account.pending': 'Pendiente de revisión',
+  'account.pending': 'Fotos en revisión',
   'account.accepted': 'Fotos aceptadas',
   'account.rejected': 'Fotos rechazadas',
   'account.quality': 'Puntuación de calidad',

@@ -133,7 +133,7 @@ export default {
   'account.title': '账户',
   'account.earnings': '收入与质量',
   'account.earned': '已赚取',
-  'account.pending': '待审核',
+  'account.pending': '审核中的照片',
   'account.accepted': '已接受的照片',
   'account.rejected': '被拒绝的照片',
   'account.quality': '质量分',
