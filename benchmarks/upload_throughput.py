@@ -92,8 +92,8 @@ class Server:
             env["SNAPSET_DATABASE_URL"] = database_url
         command = [
             sys.executable,
-            "-m",
-            "snapset.cli",
+            "-c",
+            "from snapset.cli import main; main()",
             "serve",
             "--host",
             "127.0.0.1",
@@ -115,7 +115,8 @@ class Server:
                 "--",
                 *command,
             ]
-        self.log = (data_dir.parent / "server.log").open("w")
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = (OUT / f"upload_server_{data_dir.parent.name[:22]}.log").open("w")
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 120) -> None:
