@@ -250,14 +250,14 @@ def _boxes_from(path: Path, start: int, anns: list[_Ann], ds: Dataset, img_base:
     if (img < 0).any():
         k = int(np.flatnonzero(img < 0)[0])
         raise FormatError(path, f"annotations[{start + k}].image_id",
-                          f"unknown image id {image_id[k]}")
+                          f"unknown image id {image_id[k]}", code="annotation_on_missing_image")
     img = img + img_base
     cat = _lookup(cat_ids, cat_idx, cat_id)
     bad = (cat < 0) & (cat_id != -1)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise FormatError(path, f"annotations[{start + k}].category_id",
-                          f"unknown category id {cat_id[k]}")
+                          f"unknown category id {cat_id[k]}", code="unknown_category")
     plain = np.fromiter(
         (a.segmentation == _EMPTY and a.keypoints is None and a.bbox is not None
          and a.attributes is None and a.text is None and a.annotator is None

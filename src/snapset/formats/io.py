@@ -133,6 +133,8 @@ def fill_image_sizes(images: list[Image], root: Path | None) -> None:
 
 def place_image(ctx: WriteContext, src_root: Path | None, image: Image, rel_dst: str) -> None:
     """Copy or link one image from the source dataset into the written one."""
+    if ctx.on_image is not None:
+        ctx.on_image()
     if ctx.images == "none" or src_root is None:
         return
     src = src_root / image.file

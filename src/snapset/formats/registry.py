@@ -47,6 +47,8 @@ class WriteContext:
     images: ImageMode = "copy"
     report: DropReport = field(default_factory=lambda: DropReport(""))
     options: dict[str, object] = field(default_factory=dict)
+    #: Called once per image written (drives progress bars).
+    on_image: Callable[[], None] | None = None
 
 
 Reader = Callable[[Path], Dataset]
@@ -165,13 +167,17 @@ def drop_unheld(ctx: WriteContext, dataset: Dataset, holds: frozenset[str], reas
 
 
 def write_dataset(dataset: Dataset, dst: str | Path, format: str, *,
-                  images: ImageMode = "copy", **options: object) -> list[str]:
+                  images: ImageMode = "copy", on_image: Callable[[], None] | None = None,
+                  **options: object) -> list[str]:
     """Write `dataset` as `format` into `dst`; returns the drop warnings (never silent)."""
     info = get_format(format)
     if info.writer is None:
         raise ValueError(f"format {info.name!r} cannot be written")
     dst = Path(dst)
     dst.mkdir(parents=True, exist_ok=True)
-    ctx = WriteContext(dst=dst, images=images, report=DropReport(info.name), options=options)
+    if images not in ("copy", "link", "none"):
+        raise ValueError(f"images must be copy, link or none, not {images!r}")
+    ctx = WriteContext(dst=dst, images=images, report=DropReport(info.name), options=options,
+                       on_image=on_image)
     info.writer(dataset, ctx)
     return ctx.report.messages()
