@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web.fakecam import blurred, textured_rgb, write_y4m
+from tests.web.fakecam import blurred, jpeg_bytes, moving_frames, textured_rgb, write_y4m
 
 CHROMIUM = Path(os.environ.get("SNAPSET_CHROMIUM", "/usr/bin/chromium"))
 ADMIN_PASSWORD = "web-tests-admin-password"
@@ -179,7 +179,7 @@ quota:
 consent:
   required: {consent}
 pay: {{amount: "0.25", currency: USD}}
-"""
+{extra}"""
 
 
 def make_campaign(
@@ -191,6 +191,7 @@ def make_campaign(
     category: str = "text_in_scenes",
     task_type: str = "ocr",
     activate: bool = True,
+    extra: str = "",
 ) -> dict[str, Any]:
     """An active campaign whose photos the fake camera (640x480) satisfies."""
     spec = TEST_SPEC.format(
@@ -200,6 +201,7 @@ def make_campaign(
         target=target,
         category=category,
         task_type=task_type,
+        extra=extra,
     )
     campaign = admin.post("/campaigns", json={"spec_yaml": spec})
     if activate:
@@ -226,6 +228,15 @@ def make_collector(
     )
     assert r.status_code < 300, r.text
     me = r.json()
+    client.headers["X-CSRF-Token"] = client.cookies["snapset_csrf"]
+    for kind, seed in (("identity", 1), ("selfie", 2)):
+        doc = jpeg_bytes(textured_rgb(480, 360, seed=seed))
+        r = client.post(
+            "/collectors/me/documents",
+            data={"kind": kind},
+            files={"file": (f"{kind}.jpg", doc, "image/jpeg")},
+        )
+        assert r.status_code < 300, r.text
     if verify:
         admin.post(f"/collectors/{me['id']}/verify", json={"decision": "approve"})
     return Api(base_url, username, password), {"username": username, "password": password, **me}
@@ -236,8 +247,8 @@ def camera_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("fakecam")
     sharp = textured_rgb()
     return {
-        "sharp": write_y4m(root / "sharp.y4m", sharp),
-        "blurry": write_y4m(root / "blurry.y4m", blurred(sharp)),
+        "sharp": write_y4m(root / "sharp.y4m", moving_frames(sharp)),
+        "blurry": write_y4m(root / "blurry.y4m", [blurred(sharp)]),
     }
 
 
@@ -307,3 +318,45 @@ def login_page(page: Any, username: str, password: str, path: str = "/app/") -> 
     page.fill("#login-form input[name=username]", username)
     page.fill("#login-form input[name=password]", password)
     page.click("#login-form button[type=submit]")
+
+
+def tasks_of(admin: Api, campaign_id: int) -> list[dict[str, Any]]:
+    return admin.get(f"/campaigns/{campaign_id}/tasks")
+
+
+def submissions_of(admin: Api, campaign_id: int) -> list[dict[str, Any]]:
+    """Every submission of a campaign, whatever its verdict (via the review queue)."""
+    out: list[dict[str, Any]] = []
+    for verdict in ("accepted", "needs_review", "rejected"):
+        out += admin.get(
+            "/review/queue", params={"campaign_id": campaign_id, "verdict": verdict, "limit": 500}
+        )
+    return out
+
+
+def open_capture(page: Any, creds: dict[str, Any], task_id: int) -> None:
+    """Log a collector in through the app, claim the task on its page, open the camera."""
+    login_page(page, creds["username"], creds["password"])
+    page.wait_for_selector("#tasks")
+    page.click(f"a.task-card[data-task='{task_id}']")
+    page.click("#claim")
+    page.click("#start-capture")
+
+
+def wait_camera(page: Any) -> None:
+    page.wait_for_selector("#capture[data-camera='on']")
+    page.wait_for_function("document.querySelector('#viewfinder').videoWidth > 0")
+
+
+def shoot(page: Any, *, send_anyway: bool = True) -> None:
+    """Press the shutter; if the pre-check objects, send the photo anyway."""
+    before = page.locator("#strip .strip-item").count()
+    page.click("#shutter")
+    page.wait_for_function(
+        f"document.querySelectorAll('#strip .strip-item').length > {before}"
+        " || !document.querySelector('#precheck').hidden"
+    )
+    if page.locator("#precheck").is_visible():
+        assert send_anyway, page.inner_text("#precheck")
+        page.click("#send-anyway")
+        page.wait_for_function(f"document.querySelectorAll('#strip .strip-item').length > {before}")

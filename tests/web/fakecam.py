@@ -52,11 +52,26 @@ def blurred(rgb: np.ndarray, sigma: float = 7.0) -> np.ndarray:
     return cv2.GaussianBlur(rgb, (0, 0), sigma)
 
 
-def write_y4m(path: Path, rgb: np.ndarray) -> Path:
-    """One-frame 4:2:0 y4m: the fake camera loops it, giving the page these exact colours."""
-    yuv = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)
-    path.write_bytes(Y4M_HEADER + b"FRAME\n" + yuv.tobytes())
+def write_y4m(path: Path, frames: list[np.ndarray]) -> Path:
+    """A 4:2:0 y4m the fake camera loops (30 frames = one second), with exact colours."""
+    with path.open("wb") as out:
+        out.write(Y4M_HEADER)
+        for rgb in frames:
+            out.write(b"FRAME\n" + cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).tobytes())
     return path
+
+
+def moving_frames(rgb: np.ndarray, count: int = 30, seed: int = 0) -> list[np.ndarray]:
+    """The same scene with fresh sensor noise and a small moving marker in every frame,
+    so photos taken a moment apart are different files (as on a real phone)."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(count):
+        noise = rng.integers(-3, 4, rgb.shape, dtype=np.int16)
+        frame = np.clip(rgb.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+        cv2.circle(frame, (40 + i * 18, 450), 8, (250, 40, 40), -1)
+        frames.append(frame)
+    return frames
 
 
 def jpeg_bytes(rgb: np.ndarray, quality: int = 92) -> bytes:

@@ -1,6 +1,6 @@
 // Collectors: the verification queue with identity documents (admins only), approve /
 // reject with a reason, suspend; each collector's history and quality score.
-import { t, formatDate, formatNumber, language } from '../shared/i18n.js';
+import { t, formatDate, formatNumber, language, reasonText } from '../shared/i18n.js';
 import { api, errorText, items } from '../shared/api.js';
 import { h, clear, busy, toast } from '../shared/ui.js';
 import { isAdmin, hashParams, go } from './admin.js';
@@ -36,7 +36,9 @@ export async function collectorView(main, id) {
     return b;
   };
   const docs = items(c.documents);
-  const subs = items(c.submissions);
+  // The collector's own photos across campaigns (newest waiting-for-review first).
+  const subs = c.submissions ? items(c.submissions)
+    : items(await api(`review/queue?collector=${encodeURIComponent(id)}&limit=100`).catch(() => []));
   clear(main).append(h('section', { id: 'collector', 'data-collector': id },
     h('a', { href: '#/collectors', class: 'back' }, `← ${t('admin.nav.collectors')}`),
     h('div', { class: 'toolbar' }, h('h1', {}, c.username || c.pseudonym || id), pill(c.status)),
@@ -64,7 +66,7 @@ export async function collectorView(main, id) {
     h('div', { class: 'card' }, h('h2', {}, t('history.title')),
       subs.length ? h('table', { class: 'data' }, h('tbody', {}, ...subs.map((s) => h('tr', {},
         h('td', {}, s.thumbnail_url ? h('img', { src: s.thumbnail_url, alt: '', width: '72' }) : ''),
-        h('td', {}, s.campaign_name || ''), h('td', {}, t(`verdict.${s.review_status && s.review_status !== 'pending' ? s.review_status : s.verdict}`)),
+        h('td', {}, s.campaign_name || `#${s.submission_id ?? s.id}`), h('td', {}, h('span', { class: `pill pill-${s.verdict}` }, t(`verdict.${s.verdict}`)), ' ', (s.reasons || []).map((r) => reasonText(typeof r === 'string' ? r : r.code, r.message)).join(', ')),
         h('td', {}, formatDate(s.captured_at || s.created_at))))))
         : h('p', { class: 'muted' }, t('history.empty')))));
 }

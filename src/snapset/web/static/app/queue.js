@@ -135,7 +135,7 @@ function postForm(url, form, uploadId) {
 }
 
 // A 4xx other than these means the server will never take this photo as it is.
-const RETRYABLE = new Set([0, 401, 403, 408, 409, 425, 429]);
+const RETRYABLE = new Set([0, 401, 403, 408, 425, 429]);
 
 async function sendConsent(c) {
   const form = new FormData();

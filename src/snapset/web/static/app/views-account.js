@@ -237,12 +237,13 @@ export async function historyView(main) {
   }
   if (!subs.length) { box.append(h('p', { class: 'muted' }, t('history.empty'))); return; }
   box.append(h('ul', { class: 'photo-list' }, ...subs.map((s) => {
-    const verdict = s.review_status && s.review_status !== 'pending' ? s.review_status : (s.status || s.verdict);
+    const verdict = s.verdict || s.status;
     return h('li', { class: 'photo-row', 'data-submission': s.submission_id ?? s.id },
       s.thumbnail_url ? h('img', { src: s.thumbnail_url, alt: '', loading: 'lazy' }) : h('div', { class: 'thumb-placeholder' }),
       h('div', {},
         h('div', {}, verdictPill(verdict), ' ', h('span', { class: 'muted' }, s.campaign_name || '')),
-        h('small', { class: 'muted' }, formatDate(s.captured_at || s.created_at)),
+        h('small', { class: 'muted' }, formatDate(s.captured_at || s.created_at),
+          s.review_status === 'reviewed' ? ` · ${t('history.reviewed')}` : ''),
         reasonList(s.reasons)));
   })));
 }

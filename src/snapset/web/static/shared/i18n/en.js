@@ -129,6 +129,7 @@ export default {
 
   'history.title': 'My submissions',
   'history.empty': 'No submissions yet.',
+  'history.reviewed': 'checked by a reviewer',
 
   'account.title': 'Account',
   'account.earnings': 'Earnings and quality',

@@ -129,6 +129,7 @@ export default {
 
   'history.title': 'Mis envíos',
   'history.empty': 'Todavía no has enviado nada.',
+  'history.reviewed': 'revisada por una persona',
 
   'account.title': 'Cuenta',
   'account.earnings': 'Ganancias y calidad',

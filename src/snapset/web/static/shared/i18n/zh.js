@@ -129,6 +129,7 @@ export default {
 
   'history.title': '我的提交',
   'history.empty': '还没有提交。',
+  'history.reviewed': '已人工审核',
 
   'account.title': '账户',
   'account.earnings': '收入与质量',

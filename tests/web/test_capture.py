@@ -1,0 +1,82 @@
+"""Claim, capture with the (fake) rear camera, pre-check, upload and the verdict shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import (
+    Api,
+    make_campaign,
+    make_collector,
+    new_context,
+    open_capture,
+    shoot,
+    submissions_of,
+    tasks_of,
+    wait_camera,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_capture_upload_and_verdict(page: Any, base_url: str, admin: Api) -> None:
+    campaign = make_campaign(admin)
+    task = tasks_of(admin, campaign["id"])[0]
+    _, creds = make_collector(base_url, admin)
+    open_capture(page, creds, task["id"])
+    wait_camera(page)
+
+    shoot(page, send_anyway=False)  # a sharp, well-lit frame passes the pre-check
+    item = page.locator("#strip .strip-item").first
+    page.wait_for_selector("#strip .strip-item[data-state=sent]")
+    verdict = item.get_attribute("data-verdict")
+    assert verdict in ("accepted", "needs_review", "rejected")
+    assert item.locator(f".pill[data-verdict={verdict}]").is_visible()
+    assert page.get_attribute("#taken-count", "data-count") == "1"
+
+    subs = submissions_of(admin, campaign["id"])
+    assert len(subs) == 1
+    sub = subs[0]
+    assert sub["verdict"] == verdict
+    assert (sub["width"], sub["height"]) == (640, 480)
+    assert sub["captured_at"], "capture time from the browser clock"
+    assert sub["location"] and abs(sub["location"]["lat"] - (-1.2921)) < 1e-3
+    assert abs(sub["location"]["lon"] - 36.8219) < 1e-3
+    assert page.js_errors == []
+
+
+def test_precheck_rejects_blurry_frame_and_retake(
+    blurry_browser: Any, base_url: str, admin: Api
+) -> None:
+    campaign = make_campaign(admin)
+    task = tasks_of(admin, campaign["id"])[0]
+    _, creds = make_collector(base_url, admin)
+    ctx = new_context(blurry_browser, base_url, locale="es-ES")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    open_capture(page, creds, task["id"])
+    wait_camera(page)
+
+    page.click("#shutter")
+    page.wait_for_selector("#precheck:not([hidden])")
+    reasons = page.locator("#precheck li[data-code]")
+    assert "blurry" in reasons.evaluate_all("els => els.map(e => e.dataset.code)")
+    assert "borrosa" in page.inner_text("#precheck"), "reason in the collector's language"
+    page.click("#retake")
+    assert page.locator("#precheck").is_hidden()
+    assert page.locator("#strip .strip-item").count() == 0, "a retaken photo is not queued"
+
+    # The collector may still send it: the server decides, and its reasons are shown.
+    page.click("#shutter")
+    page.click("#send-anyway")
+    page.wait_for_selector("#strip .strip-item[data-state=sent]")
+    item = page.locator("#strip .strip-item").first
+    assert item.get_attribute("data-verdict") in ("rejected", "needs_review")
+    codes = item.locator(".reasons li").evaluate_all("els => els.map(e => e.dataset.code)")
+    assert "blurry" in codes
+    assert len(submissions_of(admin, campaign["id"])) == 1
+    assert errors == []
+    ctx.close()

@@ -1,0 +1,77 @@
+"""Offline: photos wait in IndexedDB across a reload and arrive exactly once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import (
+    Api,
+    make_campaign,
+    make_collector,
+    open_capture,
+    shoot,
+    submissions_of,
+    tasks_of,
+    wait_camera,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_offline_capture_reload_and_send_exactly_once(
+    context: Any, page: Any, base_url: str, admin: Api
+) -> None:
+    campaign = make_campaign(admin, target=10)
+    task = tasks_of(admin, campaign["id"])[0]
+    _, creds = make_collector(base_url, admin)
+    open_capture(page, creds, task["id"])
+    wait_camera(page)
+    # The service worker controls the page before the network goes away.
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    page.wait_for_selector("#offline-flag:not([hidden])")
+    for _ in range(3):
+        shoot(page)
+        page.wait_for_timeout(150)  # a moment between photos, as by hand
+    page.wait_for_selector("#unsent[data-count='3']")
+    assert submissions_of(admin, campaign["id"]) == []
+
+    page.reload()  # offline: the service worker serves the app shell
+    page.wait_for_selector("body[data-ready='1']")
+    page.wait_for_selector("#unsent[data-count='3']")
+    page.goto(f"{base_url}/app/#/photos")
+    page.wait_for_selector("#waiting-count[data-count='3']")
+    assert page.locator(".photo-row[data-state=queued]").count() == 3
+
+    context.set_offline(False)
+    page.wait_for_selector("#unsent", state="hidden", timeout=30000)
+    page.wait_for_selector("#waiting-count[data-count='0']")
+    subs = submissions_of(admin, campaign["id"])
+    assert len(subs) == 3, subs
+    assert len({s["submission_id"] for s in subs}) == 3
+    assert all(s["captured_at"] for s in subs)
+    assert page.js_errors == []
+
+
+def test_retry_with_same_upload_id_does_not_duplicate(page: Any, base_url: str, admin: Api) -> None:
+    """A photo whose answer was lost is sent again with its upload id: still one photo."""
+    campaign = make_campaign(admin)
+    task = tasks_of(admin, campaign["id"])[0]
+    _, creds = make_collector(base_url, admin)
+    open_capture(page, creds, task["id"])
+    wait_camera(page)
+    shoot(page)
+    page.wait_for_selector("#strip .strip-item[data-state=sent]")
+    # Put the sent photo back in the queue as if its answer had never arrived.
+    page.evaluate("""async () => {
+      const q = await import('/app/queue.js');
+      const [u] = await q.allUploads();
+      const again = { ...u, state: 'queued', blob: u.blob || new Blob([new Uint8Array(8)]) };
+      await q.putUpload(again);
+      await q.flush();
+    }""")
+    page.wait_for_function("document.querySelector('#unsent').hidden")
+    assert len(submissions_of(admin, campaign["id"])) == 1
