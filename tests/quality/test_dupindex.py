@@ -46,6 +46,15 @@ def _brute_force(codes: np.ndarray, radius: int) -> dict[tuple[int, int], int]:
     return best
 
 
+def _brute_force_same(codes: np.ndarray, radius: int) -> dict[tuple[int, int], int]:
+    distances = np.bitwise_count(codes[:, None] ^ codes[None, :])
+    return {
+        (int(a), int(b)): int(distances[a, b])
+        for a, b in zip(*np.nonzero(distances <= radius), strict=True)
+        if a < b
+    }
+
+
 def _index(codes: np.ndarray) -> NearDuplicateIndex:
     index = NearDuplicateIndex()
     index.add_many(list(range(len(codes))), uint64_to_descriptors(codes))
@@ -62,14 +71,21 @@ def test_all_pairs_equals_brute_force_on_a_small_set() -> None:
     assert got == _brute_force(codes, 10)
 
 
-def test_hashed_all_pairs_equals_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Force the hash-table path used for large sets; pairs up to 7 bits apart are
-    # found with probability 1 - 1e-10 each, so the answer must be exact here.
+def test_hashed_all_pairs_finds_close_pairs_and_nothing_false(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Force the hash-table path used for large sets. It guarantees recall 0.995 for a
+    # pair exactly at the threshold (10 bits); a pair <= 5 bits apart is missed with
+    # probability < 1e-20, so those must all be there, and nothing beyond 10 bits.
     monkeypatch.setattr(pairsearch, "BRUTE_FORCE_LIMIT", 0)
-    codes = _planted_codes(3000, pairs=300, max_bits=7, seed=2)
-    found = _index(codes).all_pairs(7)
-    got = {(int(a), int(b)) for a, b in zip(found.first, found.second, strict=True)}
-    assert got == set(_brute_force(codes, 7))
+    codes = _planted_codes(3000, pairs=300, max_bits=5, seed=2)
+    index = _index(codes)
+    for transforms in (False, True):
+        found = index.all_pairs(10, transforms=transforms)
+        got = {(int(a), int(b)) for a, b in zip(found.first, found.second, strict=True)}
+        reference = _brute_force(codes, 10) if transforms else _brute_force_same(codes, 10)
+        assert got <= set(reference)
+        assert {pair for pair, d in reference.items() if d <= 5} <= got
 
 
 def test_all_pairs_reports_how_the_second_photo_relates_to_the_first() -> None:

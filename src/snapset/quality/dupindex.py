@@ -187,6 +187,13 @@ class NearDuplicateIndex:
         self._order = np.empty((_CHUNKS, 0), np.int64)
 
     # ----------------------------------------------------------------- queries
+    def build(self) -> None:
+        """Build the lookup tables now (a server calls this at start-up; otherwise the
+        first query after many additions does it)."""
+        if len(self._keys) - len(self._slot) > len(self._keys) // 4:
+            self._compact()
+        self._rebuild()
+
     def _rebuild(self) -> None:
         size = len(self._keys)
         chunks = _chunks(self._codes[:size])

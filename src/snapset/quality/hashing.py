@@ -158,6 +158,11 @@ def transform_descriptors(descriptors: np.ndarray, transform: str) -> np.ndarray
     return np.packbits(bits[..., source] ^ flip, axis=-1)
 
 
+def transform_bit_partner() -> np.ndarray:
+    """For each descriptor bit, the bit of the transposed cell (a permutation of order 2)."""
+    return _BIT_MAPS["transpose"][0].copy()
+
+
 def inverse_transform(transform: str) -> str:
     """The transform that undoes `transform`."""
     return _INVERSE[transform]

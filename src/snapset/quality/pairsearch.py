@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -26,12 +25,16 @@ from snapset.quality.hashing import (
     TRANSFORMS,
     descriptors_to_uint64,
     inverse_transform,
+    transform_bit_partner,
     transform_descriptors,
     uint64_to_descriptors,
 )
 
 BRUTE_FORCE_LIMIT = 4_000
 SAMPLED_BITS = 20
+# With flips/rotations each code is keyed by its 8 orientations, so unrelated codes
+# share keys ~8x as often; 11 transposition orbits (~21 bits) keep candidates down.
+ORBIT_SAMPLED_ORBITS = 11
 DEFAULT_RECALL = 0.995
 _BLOCK = 512
 # Searching T(codes) against codes for these covers all eight transforms: flips and
@@ -57,106 +60,155 @@ class CodePairs:
         return len(self.first)
 
 
-def tables_needed(max_distance: int, sampled_bits: int, recall: float) -> int:
-    """Hash tables so that a pair `max_distance` apart is found with `recall`."""
-    bits = DESCRIPTOR_BITS
-    if max_distance + sampled_bits > bits:
-        raise ValueError("max_distance too large for bit-sampling search")
-    hit = math.comb(bits - max_distance, sampled_bits) / math.comb(bits, sampled_bits)
-    if hit >= 1.0:
-        return 1
-    return max(1, math.ceil(math.log(1.0 - recall) / math.log(1.0 - hit)))
-
-
 def transform_codes(codes: np.ndarray, transform: str) -> np.ndarray:
     """uint64 codes of the transformed images."""
     return descriptors_to_uint64(transform_descriptors(uint64_to_descriptors(codes), transform))
 
 
 def _pairs_within_runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (a, b), a < b, of all pairs of equal neighbours in a sorted array."""
+    """Positions (a, b), a < b, of all pairs of equal values in a sorted array.
+
+    Offset by offset: a pair (i, i + o) is equal iff (i, i + o - 1) is and
+    (i + o - 1, i + o) is, so each step only looks at the survivors of the last.
+    """
     equal = sorted_keys[1:] == sorted_keys[:-1]
-    if not equal.any():
-        empty = np.empty(0, np.int64)
-        return empty, empty
-    # Run boundaries over positions that belong to a run of length >= 2.
-    change = np.flatnonzero(np.diff(np.concatenate(([False], equal, [False])).astype(np.int8)))
-    starts, ends = change[0::2], change[1::2] + 1  # [start, end) of each run
-    lengths = ends - starts
-    if int(lengths.max()) == 2:
-        return starts.astype(np.int64), starts.astype(np.int64) + 1
-    members = np.repeat(starts, lengths) + (
-        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    level = np.flatnonzero(equal)
+    firsts = [level]
+    seconds = [level + 1]
+    offset = 1
+    while len(level):
+        offset += 1
+        ahead = level + offset - 1
+        level = level[ahead < len(equal)]
+        level = level[equal[level + offset - 1]]
+        firsts.append(level)
+        seconds.append(level + offset)
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+_INDEX_BITS = 30  # pairs are packed as transform << 60 | first << 30 | second
+
+
+def _pack(kind: np.ndarray | int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    kind = np.asarray(kind, np.uint64)
+    return (
+        (kind << np.uint64(2 * _INDEX_BITS))
+        | (first.astype(np.uint64) << np.uint64(_INDEX_BITS))
+        | second.astype(np.uint64)
     )
-    later = np.repeat(ends, lengths) - members - 1  # how many follow each member
-    first = np.repeat(members, later)
-    offsets = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later)
-    return first, first + offsets + 1
+
+
+def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    low = np.uint64((1 << _INDEX_BITS) - 1)
+    return (
+        (packed >> np.uint64(_INDEX_BITS)) & low,
+        packed & low,
+        packed >> np.uint64(2 * _INDEX_BITS),
+    )
+
+
+def _sorted_candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j) whose keys are equal, via one sort of key << bits | index."""
+    size = len(keys)
+    index_bits = max(1, int(size - 1).bit_length())
+    combined = (keys >> np.uint64(index_bits)) << np.uint64(index_bits)
+    combined |= np.arange(size, dtype=np.uint64)
+    combined.sort()
+    a, b = _pairs_within_runs(combined >> np.uint64(index_bits))
+    low = np.uint64((1 << index_bits) - 1)
+    return (combined[a] & low).astype(np.int64), (combined[b] & low).astype(np.int64)
 
 
 def _table_pairs(
-    codes: np.ndarray, mask: np.uint64, multiplier: np.uint64, max_distance: int, split: int
+    codes: np.ndarray, mask: np.uint64, multiplier: np.uint64, max_distance: int
 ) -> np.ndarray:
-    """Verified pairs from one hash table, as uint64 (i << 32 | j).
+    """Verified same-orientation pairs from one hash table, packed with _pack."""
+    pa, pb = _sorted_candidates((codes & mask) * multiplier)
+    near = np.bitwise_count(codes[pa] ^ codes[pb]) <= max_distance
+    return _pack(0, pa[near], pb[near])
 
-    With split == len(codes) all pairs count; otherwise only pairs between
-    codes[:split] and codes[split:] (a join), reported as (j - split, i).
+
+def _orbit_table_pairs(
+    orbits: np.ndarray, mask: np.uint64, multiplier: np.uint64, max_distance: int
+) -> np.ndarray:
+    """Verified pairs in any orientation from one hash table, packed with _pack.
+
+    orbits[i, t] is TRANSFORMS[t] applied to code i. Each code is keyed by the
+    smallest hash of its eight orientations' sampled bits, so a code and any flipped
+    or rotated near copy get the same key whenever the sampled bits agree (the
+    sampled set is closed under transposition, so every orientation samples the
+    same bits of the original).
     """
-    n = len(codes)
-    index_bits = max(1, int(n - 1).bit_length())
-    keys = ((codes & mask) * multiplier) >> np.uint64(index_bits)
-    combined = (keys << np.uint64(index_bits)) | np.arange(n, dtype=np.uint64)
-    combined.sort()
-    a, b = _pairs_within_runs(combined >> np.uint64(index_bits))
-    if len(a) == 0:
-        return np.empty(0, np.uint64)
-    low = np.uint64((1 << index_bits) - 1)
-    pa = (combined[a] & low).astype(np.int64)
-    pb = (combined[b] & low).astype(np.int64)
-    if split < n:
-        # Keep only cross pairs; put the transformed side (>= split) first.
-        cross = (pa < split) != (pb < split)
-        pa, pb = pa[cross], pb[cross]
-        left = np.maximum(pa, pb) - split
-        right = np.minimum(pa, pb)
-        keep = left != right
-        pa, pb = left[keep], right[keep]
-        near = np.bitwise_count(codes[pa + split] ^ codes[pb]) <= max_distance
-    else:
-        near = np.bitwise_count(codes[pa] ^ codes[pb]) <= max_distance
-    pa, pb = pa[near], pb[near]
-    return (pa.astype(np.uint64) << np.uint64(32)) | pb.astype(np.uint64)
+    keys = ((orbits & mask) * multiplier).min(axis=1)
+    pa, pb = _sorted_candidates(keys)
+    distances = np.bitwise_count(orbits[pa] ^ orbits[pb, :1])
+    kind = distances.argmin(axis=1)  # "same" (0) wins ties
+    near = distances[np.arange(len(kind)), kind] <= max_distance
+    return _pack(kind[near], pa[near], pb[near])
+
+
+def _orbits_of_bits() -> list[tuple[int, ...]]:
+    """The descriptor bits grouped into transposition orbits (pairs, or single bits)."""
+    partner = transform_bit_partner()
+    return sorted({tuple(sorted({bit, int(partner[bit])})) for bit in range(DESCRIPTOR_BITS)})
 
 
 def _random_tables(
-    count: int, sampled_bits: int, seed: int
-) -> Iterator[tuple[np.uint64, np.uint64]]:
+    max_distance: int, recall: float, sampled: int, seed: int, transpose_closed: bool
+) -> list[tuple[np.uint64, np.uint64]]:
+    """(bit mask, odd multiplier) per table, as many tables as it takes for a pair
+    `max_distance` apart to be found with probability >= `recall`.
+
+    Plain tables sample `sampled` random bits. Transpose-closed tables sample
+    `sampled` random transposition orbits; a pair then agrees on a table if its
+    differing bits avoid those orbits, which for the worst case (every differing bit
+    in its own orbit) has probability C(O - d, s) / C(O, s) over O orbits.
+    """
     rng = np.random.default_rng(seed)
+    orbits = _orbits_of_bits()
+    units = len(orbits) if transpose_closed else DESCRIPTOR_BITS
+    if max_distance + sampled > units:
+        raise ValueError("max_distance too large for bit-sampling search")
+    hit = math.comb(units - max_distance, sampled) / math.comb(units, sampled)
+    count = max(1, math.ceil(math.log(1.0 - recall) / math.log(1.0 - hit)))
+    tables: list[tuple[np.uint64, np.uint64]] = []
     for _ in range(count):
-        bits = rng.choice(DESCRIPTOR_BITS, size=sampled_bits, replace=False)
-        mask = np.uint64(sum(1 << int(b) for b in bits))
+        if transpose_closed:
+            picked = rng.choice(len(orbits), size=sampled, replace=False).tolist()
+            bits = [bit for orbit in picked for bit in orbits[orbit]]
+        else:
+            bits = rng.choice(DESCRIPTOR_BITS, size=sampled, replace=False).tolist()
+        mask = np.uint64(sum(1 << (DESCRIPTOR_BITS - 1 - int(b)) for b in bits))
         multiplier = np.uint64(int(rng.integers(1, 2**63, dtype=np.uint64)) * 2 + 1)
-        yield mask, multiplier
+        tables.append((mask, multiplier))
+    return tables
 
 
-def _lsh_join(
+def _lsh_pairs(
     codes: np.ndarray,
-    split: int,
     max_distance: int,
+    transforms: bool,
     recall: float,
     workers: int,
     seed: int,
 ) -> np.ndarray:
-    """Unique verified pairs (uint64 i << 32 | j) found over all hash tables."""
-    count = tables_needed(max_distance, SAMPLED_BITS, recall)
+    """Unique verified packed pairs found over all hash tables."""
+    sampled = ORBIT_SAMPLED_ORBITS if transforms else SAMPLED_BITS
+    tables = _random_tables(max_distance, recall, sampled, seed, transpose_closed=transforms)
+    if transforms:
+        orbits = np.stack([transform_codes(codes, t) for t in TRANSFORMS], axis=1)
+
+        def one_table(table: tuple[np.uint64, np.uint64]) -> np.ndarray:
+            return _orbit_table_pairs(orbits, table[0], table[1], max_distance)
+    else:
+
+        def one_table(table: tuple[np.uint64, np.uint64]) -> np.ndarray:
+            return _table_pairs(codes, table[0], table[1], max_distance)
+
     found: list[np.ndarray] = []
     pending: list[np.ndarray] = []
-    tables = list(_random_tables(count, SAMPLED_BITS, seed))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(
-            lambda table: _table_pairs(codes, table[0], table[1], max_distance, split), tables
-        )
-        for result in results:
+        for result in pool.map(one_table, tables):
             pending.append(result)
             if sum(len(p) for p in pending) > 4_000_000:
                 found.append(np.unique(np.concatenate(pending)))
@@ -179,14 +231,8 @@ def _brute_force_pairs(
         rows = rows + start
         keep = cols > rows if same_set else cols != rows
         rows, cols = rows[keep], cols[keep]
-        out.append((rows.astype(np.uint64) << np.uint64(32)) | cols.astype(np.uint64))
+        out.append(_pack(0, rows, cols))
     return np.concatenate(out) if out else np.empty(0, np.uint64)
-
-
-def _decode_pairs(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return (packed >> np.uint64(32)).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(
-        np.int64
-    )
 
 
 def find_pairs(
@@ -205,37 +251,22 @@ def find_pairs(
     """
     codes = np.ascontiguousarray(codes, dtype=np.uint64)
     n = len(codes)
-    if n > 2**31:
-        raise ValueError("too many codes")
+    if n >= 2**_INDEX_BITS:
+        raise ValueError(f"at most {2**_INDEX_BITS - 1} codes")
     workers = workers or min(4, os.cpu_count() or 1)
-    exact = n <= BRUTE_FORCE_LIMIT
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
-    kinds: list[np.ndarray] = []
-
-    def collect(packed: np.ndarray, transform: str) -> None:
-        a, b = _decode_pairs(packed)
-        firsts.append(a)
-        seconds.append(b)
-        kinds.append(np.full(len(a), TRANSFORMS.index(transform), np.uint8))
-
-    if exact:
-        collect(_brute_force_pairs(codes, codes, max_distance, same_set=True), "same")
-    else:
-        collect(_lsh_join(codes, n, max_distance, recall, workers, seed), "same")
-    if transforms:
-        for index, transform in enumerate(_JOIN_TRANSFORMS, start=1):
-            moved = transform_codes(codes, transform)
-            if exact:
+    if n <= BRUTE_FORCE_LIMIT:
+        parts = [_brute_force_pairs(codes, codes, max_distance, same_set=True)]
+        if transforms:
+            for transform in _JOIN_TRANSFORMS:
+                moved = transform_codes(codes, transform)
                 packed = _brute_force_pairs(moved, codes, max_distance, same_set=False)
-            else:
-                both = np.concatenate([codes, moved])
-                packed = _lsh_join(both, n, max_distance, recall, workers, seed + index)
-            collect(packed, transform)
-    first = np.concatenate(firsts)
-    second = np.concatenate(seconds)
-    kind = np.concatenate(kinds)
-    return _normalise(codes, first, second, kind)
+                kind = TRANSFORMS.index(transform)
+                parts.append(packed | np.uint64(kind << (2 * _INDEX_BITS)))
+        packed = np.concatenate(parts)
+    else:
+        packed = _lsh_pairs(codes, max_distance, transforms, recall, workers, seed)
+    first, second, kind = _unpack(packed)
+    return _normalise(codes, first.astype(np.int64), second.astype(np.int64), kind.astype(np.uint8))
 
 
 def _normalise(
