@@ -7,7 +7,9 @@ report = audit(["./photos"])
 from snapset.quality.audit import ImageResult, Report, audit
 from snapset.quality.check import ISSUE_CODES, ImageCheck, check_image
 from snapset.quality.decode import DecodedImage, DecodeError, decode_image
+from snapset.quality.dupindex import NearDuplicateIndex, NearDuplicateMatch
 from snapset.quality.exif_facts import ExifFacts
+from snapset.quality.hashing import Fingerprint, fingerprint
 from snapset.quality.thresholds import Thresholds
 
 __all__ = [
@@ -15,11 +17,15 @@ __all__ = [
     "DecodeError",
     "DecodedImage",
     "ExifFacts",
+    "Fingerprint",
     "ImageCheck",
     "ImageResult",
+    "NearDuplicateIndex",
+    "NearDuplicateMatch",
     "Report",
     "Thresholds",
     "audit",
     "check_image",
     "decode_image",
+    "fingerprint",
 ]
