@@ -17,6 +17,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -65,13 +66,13 @@ def transform_codes(codes: np.ndarray, transform: str) -> np.ndarray:
     return descriptors_to_uint64(transform_descriptors(uint64_to_descriptors(codes), transform))
 
 
-def _pairs_within_runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (a, b), a < b, of all pairs of equal values in a sorted array.
+def _pairs_within_runs(equal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (a, b), a < b, of all pairs of equal values in a sorted array, given
+    `equal[i]` = (value i == value i + 1).
 
     Offset by offset: a pair (i, i + o) is equal iff (i, i + o - 1) is and
     (i + o - 1, i + o) is, so each step only looks at the survivors of the last.
     """
-    equal = sorted_keys[1:] == sorted_keys[:-1]
     level = np.flatnonzero(equal)
     firsts = [level]
     seconds = [level + 1]
@@ -111,19 +112,28 @@ def _sorted_candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i, j) whose keys are equal, via one sort of key << bits | index."""
     size = len(keys)
     index_bits = max(1, int(size - 1).bit_length())
-    combined = (keys >> np.uint64(index_bits)) << np.uint64(index_bits)
-    combined |= np.arange(size, dtype=np.uint64)
-    combined.sort()
-    a, b = _pairs_within_runs(combined >> np.uint64(index_bits))
     low = np.uint64((1 << index_bits) - 1)
+    combined = np.bitwise_and(keys, ~low, out=keys)  # keys is a temporary: reuse it
+    combined |= _positions(size)
+    combined.sort()
+    neighbours = combined[1:] ^ combined[:-1]
+    a, b = _pairs_within_runs(neighbours <= low)
     return (combined[a] & low).astype(np.int64), (combined[b] & low).astype(np.int64)
+
+
+@lru_cache(maxsize=4)
+def _positions(size: int) -> np.ndarray:
+    positions = np.arange(size, dtype=np.uint64)
+    positions.flags.writeable = False
+    return positions
 
 
 def _table_pairs(
     codes: np.ndarray, mask: np.uint64, multiplier: np.uint64, max_distance: int
 ) -> np.ndarray:
     """Verified same-orientation pairs from one hash table, packed with _pack."""
-    pa, pb = _sorted_candidates((codes & mask) * multiplier)
+    keys = codes & mask
+    pa, pb = _sorted_candidates(np.multiply(keys, multiplier, out=keys))
     near = np.bitwise_count(codes[pa] ^ codes[pb]) <= max_distance
     return _pack(0, pa[near], pb[near])
 
