@@ -163,3 +163,34 @@ def test_withdrawing_consent_erases_linked_photos_and_everything_derived(
     assert alice_client.get(f"{API}/submissions/{shown}/thumbnail").status_code == 404
     assert admin.get(f"{API}/submissions/{shown}/image").status_code == 404
     assert same_bytes_elsewhere  # its row is untouched
+
+
+def test_a_retried_consent_with_the_same_client_id_answers_the_first_record(
+    actors: Any, platform: Any
+) -> None:
+    alice, _ = collector_client(actors, platform)
+    bob, _ = collector_client(actors, platform)
+    _camp, (task, _) = seed_campaign(platform)
+    fields = {
+        "subject_name": "Amina",
+        "signed_at": "2026-11-20T10:00:00Z",
+        "consent_client_id": "7b1e6f1c-offline-1",
+    }
+    first = alice.post(
+        f"{API}/tasks/{task}/consents",
+        data=fields,
+        files={"signature": ("sig.png", png_signature(), "image/png")},
+    )
+    assert first.status_code == 201, first.text
+    again = alice.post(
+        f"{API}/tasks/{task}/consents",
+        data=fields,
+        files={"signature": ("sig.png", png_signature(), "image/png")},
+    )
+    assert again.status_code == 200 and again.json()["consent_id"] == first.json()["consent_id"]
+    assert len(alice.get(f"{API}/consents").json()) == 1
+    other = bob.post(f"{API}/tasks/{task}/consents", data=fields)  # ids are per collector
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    assert first.json()["consent_date"] == "2026-11-20"
+    bad = alice.post(f"{API}/consents", data={**fields, "consent_client_id": "no spaces!"})
+    assert bad.json()["detail"]["code"] == "invalid_consent_client_id"

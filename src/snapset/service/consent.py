@@ -12,12 +12,14 @@ near-duplicate descriptor, the preview, location and camera facts), audit-logged
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from snapset.service import audit
@@ -44,6 +46,7 @@ FORM_TYPES = {  # magic bytes -> content type
     b"%PDF-": "application/pdf",
 }
 ERASED = "erased"
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 class DuplicateIndex(Protocol):
@@ -77,6 +80,7 @@ class ConsentInput:
     consent_date: date
     expires_at: date | None = None
     campaign_id: int | None = None
+    client_id: str | None = None  # the app's id for this consent: a retry finds the first
 
 
 def create_consent(
@@ -88,6 +92,8 @@ def create_consent(
     form: bytes | None,
 ) -> ConsentRecord:
     """Record a consent; the form (if any) is stored encrypted before the row commits."""
+    if data.client_id is not None and not CLIENT_ID_RE.match(data.client_id):
+        raise Invalid("invalid_consent_client_id", "consent_client_id: 1-64 letters, digits, -_.:")
     name = data.subject_name.strip()
     if not name:
         raise Invalid("subject_required", "give the subject's name or a pseudonym")
@@ -104,6 +110,7 @@ def create_consent(
         scope=data.scope.strip() or "photos for this campaign",
         consent_date=data.consent_date,
         expires_at=data.expires_at,
+        client_id=data.client_id,
     )
     if form is not None:
         record.form_content_type = form_content_type(form)
@@ -127,6 +134,40 @@ def create_consent(
         },
     )
     return record
+
+
+def by_client_id(session: Session, collector_id: int, client_id: str) -> ConsentRecord | None:
+    """The record a collector already created with this client id, if any."""
+    return session.scalar(
+        select(ConsentRecord).where(
+            ConsentRecord.collector_id == collector_id, ConsentRecord.client_id == client_id
+        )
+    )
+
+
+def create_or_replay(
+    session: Session,
+    box: SecretBox,
+    blobs: BlobStore,
+    collector: User,
+    data: ConsentInput,
+    form: bytes | None,
+) -> tuple[ConsentRecord, bool]:
+    """Idempotent creation: (record, created). A retry with the same client id answers the
+    first record, so an app retrying after a lost answer never makes a second one."""
+    if data.client_id:
+        existing = by_client_id(session, collector.id, data.client_id)
+        if existing is not None:
+            return existing, False
+    try:
+        with session.begin_nested():
+            record = create_consent(session, box, blobs, collector, data, form)
+    except IntegrityError:
+        existing = by_client_id(session, collector.id, data.client_id or "")
+        if existing is None:
+            raise
+        return existing, False
+    return record, True
 
 
 def visible_consent(session: Session, user: User, consent_id: int) -> ConsentRecord:

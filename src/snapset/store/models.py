@@ -275,6 +275,10 @@ class ConsentRecord(Base):
     """Consent of a photographed person; the signed form is an encrypted blob."""
 
     __tablename__ = "consent_records"
+    __table_args__ = (
+        # A retried creation (same client id from the same collector) finds the first record.
+        Index("ix_consent_records_collector_client", "collector_id", "client_id", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collector_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -292,6 +296,7 @@ class ConsentRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    client_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class SubmissionConsent(Base):

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, UploadFile
-from fastapi.responses import Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -71,19 +72,23 @@ async def _create(
     consent_date: str | None,
     expires_at: str | None,
     form: UploadFile | None,
-) -> dict[str, Any]:
+    client_id: str | None,
+) -> JSONResponse:
     data = consent.ConsentInput(
         subject_name=subject_name,
         scope=scope,
         consent_date=_parse_day(consent_date, "consent_date") or date.today(),
         expires_at=_parse_day(expires_at, "expires_at"),
         campaign_id=campaign_id,
+        client_id=client_id.strip() if client_id and client_id.strip() else None,
     )
-    record = consent.create_consent(
+    record, created = consent.create_or_replay(
         db, platform.box, platform.blobs, user, data, await _read_limited(form)
     )
     db.commit()
-    return consent_view(db, record)
+    return JSONResponse(
+        jsonable_encoder(consent_view(db, record)), status_code=201 if created else 200
+    )
 
 
 @router.post("/consents", status_code=201)
@@ -100,7 +105,8 @@ async def post_consent(
     form: UploadFile | None = None,
     signature: UploadFile | None = None,
     paper_form: UploadFile | None = None,
-) -> dict[str, Any]:
+    consent_client_id: Annotated[str | None, Form(max_length=64)] = None,
+) -> JSONResponse:
     """Multipart: subject, scope, date, expiry and the signed form (`form`, `signature` or
     `paper_form`: a JPEG/PNG image or a PDF)."""
     return await _create(
@@ -113,6 +119,7 @@ async def post_consent(
         consent_date or signed_at,
         expires_at,
         form or signature or paper_form,
+        consent_client_id,
     )
 
 
@@ -130,7 +137,8 @@ async def post_task_consent(
     form: UploadFile | None = None,
     signature: UploadFile | None = None,
     paper_form: UploadFile | None = None,
-) -> dict[str, Any]:
+    consent_client_id: Annotated[str | None, Form(max_length=64)] = None,
+) -> JSONResponse:
     """The same as `POST /consents`, scoped to the task's campaign."""
     task = db.get(Task, task_id)
     if task is None:
@@ -145,6 +153,7 @@ async def post_task_consent(
         consent_date or signed_at,
         expires_at,
         form or signature or paper_form,
+        consent_client_id,
     )
 
 
