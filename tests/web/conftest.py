@@ -339,7 +339,9 @@ def open_capture(page: Any, creds: dict[str, Any], task_id: int) -> None:
     login_page(page, creds["username"], creds["password"])
     page.wait_for_selector("#tasks")
     page.click(f"a.task-card[data-task='{task_id}']")
-    page.click("#claim")
+    page.wait_for_selector("#claim, #start-capture")
+    if page.locator("#claim").count():
+        page.click("#claim")
     page.click("#start-capture")
 
 

@@ -4,13 +4,17 @@ import { api, errorText, items } from '../shared/api.js';
 import { h, clear, busy, toast, progressBar } from '../shared/ui.js';
 import { hashParams } from './admin.js';
 
-const FORMATS = ['coco', 'yolo', 'voc', 'manifest'];
+// The manifest is the server's native export; COCO / YOLO / VOC are offered too and
+// the server says clearly when it cannot write one directly.
+const FORMATS = ['manifest', 'coco', 'yolo', 'voc'];
+const ARCHIVES = ['zip', 'tar'];
 
 export async function exportsView(main) {
   const campaigns = items(await api('campaigns'));
   const pre = hashParams().get('campaign');
   const campaign = h('select', { id: 'export-campaign' }, ...campaigns.map((c) => h('option', { value: c.id, selected: String(c.id) === pre }, c.name || c.id)));
   const format = h('select', { id: 'export-format' }, ...FORMATS.map((f) => h('option', { value: f }, t(`export.format.${f}`))));
+  const archive = h('select', { id: 'export-archive' }, ...ARCHIVES.map((a) => h('option', { value: a }, a.toUpperCase())));
   const start = h('button', { type: 'button', class: 'primary', id: 'start-export' }, t('export.start'));
   const list = h('div', { id: 'export-list' });
   const timers = new Set();
@@ -56,12 +60,12 @@ export async function exportsView(main) {
   }
   campaign.addEventListener('change', loadList);
   start.addEventListener('click', () => busy(start, async () => {
-    const job = await api(`campaigns/${campaign.value}/exports`, { method: 'POST', body: { format: format.value } });
+    const job = await api(`campaigns/${campaign.value}/exports`, { method: 'POST', body: { format: format.value, archive: archive.value } });
     toast(t('export.started'), 'ok');
     follow(job, list);
   }, { errorText }));
   clear(main).append(h('section', {}, h('h1', {}, t('admin.nav.exports')),
-    h('div', { class: 'card toolbar' }, h('label', {}, t('review.campaign'), campaign), h('label', {}, t('export.format'), format), start),
+    h('div', { class: 'card toolbar' }, h('label', {}, t('review.campaign'), campaign), h('label', {}, t('export.format'), format), h('label', {}, t('export.archive'), archive), start),
     list));
   await loadList();
   return () => { for (const x of timers) clearInterval(x); };

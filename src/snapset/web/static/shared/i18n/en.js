@@ -307,4 +307,6 @@ export default {
   'export.status.running': 'Running',
   'export.status.done': 'Done',
   'export.status.failed': 'Failed',
+  'reason.unsupported_export_format': 'The server cannot write this format directly: export the manifest and convert it with `snapset convert`.',
+  'export.archive': 'Archive',
 };

@@ -307,4 +307,6 @@ export default {
   'export.status.running': 'En curso',
   'export.status.done': 'Terminada',
   'export.status.failed': 'Fallida',
+  'reason.unsupported_export_format': 'El servidor no puede escribir este formato directamente: exporta el manifiesto y conviértelo con `snapset convert`.',
+  'export.archive': 'Archivo',
 };

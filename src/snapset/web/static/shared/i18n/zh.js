@@ -307,4 +307,6 @@ export default {
   'export.status.running': '进行中',
   'export.status.done': '已完成',
   'export.status.failed': '失败',
+  'reason.unsupported_export_format': '服务器无法直接写出此格式：请导出清单并用 `snapset convert` 转换。',
+  'export.archive': '打包方式',
 };
