@@ -50,6 +50,7 @@ def test_override_reverses_pay_and_the_collector_sees_it(actors: Any, platform: 
     alice_client, alice = collector_client(actors, platform)
     _camp, (day, _) = seed_campaign(platform)
     waiting = seed_photo(platform, day, alice.id)
+    assert alice_client.get(f"{API}/me/earnings").json()["pending_minor"] == 25
 
     r = admin.post(f"{API}/review/{waiting}", json={"decision": "approve", "note": "ok"})
     assert r.status_code == 200, r.text

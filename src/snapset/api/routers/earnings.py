@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from snapset.api.deps import AdminUser, CollectorUser, DbDep
 from snapset.service import ledger, scores
 from snapset.service.errors import NotFound
-from snapset.store.models import Collector, LedgerEntry, Submission
+from snapset.store.models import Campaign, Collector, LedgerEntry, Submission
 
 router = APIRouter(tags=["earnings"])
 
@@ -25,11 +25,33 @@ def _verdict_counts(db: Session, collector_id: int) -> dict[str, int]:
     return {verdict: int(n) for verdict, n in rows}
 
 
+def _pending_minor(db: Session, collector_id: int, currency: str) -> int:
+    """What the photos waiting for review would earn if accepted."""
+    rows = db.execute(
+        select(Submission.campaign_id, func.count())
+        .where(
+            Submission.collector_id == collector_id,
+            Submission.verdict == "needs_review",
+            Submission.erased_at.is_(None),
+        )
+        .group_by(Submission.campaign_id)
+    ).all()
+    total = 0
+    for campaign_id, count in rows:
+        campaign = db.get(Campaign, campaign_id)
+        if campaign is not None:
+            pay = ledger.campaign_pay(campaign)
+            if pay.currency == currency:
+                total += pay.amount_minor * int(count)
+    return total
+
+
 def earnings_view(db: Session, collector_id: int) -> dict[str, Any]:
     """Net earnings (minor units and major), photo counts and the quality score."""
     balances = ledger.balances(db, collector_id)
     currency = next(iter(balances), ledger.DEFAULT_CURRENCY)
     earned_minor = balances.get(currency, 0)
+    pending_minor = _pending_minor(db, collector_id, currency)
     counts = _verdict_counts(db, collector_id)
     quality = scores.quality_score(db, collector_id)
     return {
@@ -38,6 +60,8 @@ def earnings_view(db: Session, collector_id: int) -> dict[str, Any]:
         "earned_minor": earned_minor,
         "earned": earned_minor / 100,
         "balances_minor": balances,
+        "pending_minor": pending_minor,
+        "pending": pending_minor / 100,
         "accepted_count": counts.get("accepted", 0),
         "pending_count": counts.get("needs_review", 0),
         "rejected_count": counts.get("rejected", 0),
