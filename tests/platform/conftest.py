@@ -25,6 +25,7 @@ from snapset.api.app import create_app
 from snapset.config import Settings
 from snapset.service import collectors, users
 from snapset.service.platform import Platform
+from snapset.service.specs import deep_merge
 from snapset.store import make_engine, upgrade_to_head
 from snapset.store.models import Base, User
 from tests.platform import photos
@@ -273,7 +274,7 @@ class Actors:
         body = {
             "template": template,
             "name": f"{template} test",
-            "overrides": base | (overrides or {}),
+            "overrides": deep_merge(base, overrides or {}),
         }
         r = admin.post("/api/v1/campaigns", json=body)
         assert r.status_code == 201, r.text

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 
-def scene(width: int = 1280, height: int = 960, seed: int = 0) -> np.ndarray:
+def scene(width: int = 960, height: int = 720, seed: int = 0) -> np.ndarray:
     """A sharp, well-exposed, colourful synthetic scene (RGB uint8), unique per seed."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -80,8 +80,8 @@ def _exif(
 
 
 def jpeg(
-    width: int = 1280,
-    height: int = 960,
+    width: int = 960,
+    height: int = 720,
     seed: int = 0,
     *,
     pixels: np.ndarray | None = None,

@@ -28,6 +28,7 @@ from snapset.api.routers import (
     review,
     stats,
     tasks,
+    uploads,
     users,
 )
 from snapset.config import Settings
@@ -43,6 +44,7 @@ ROUTERS: list[APIRouter] = [
     collectors.router,
     campaigns.router,
     tasks.router,
+    uploads.router,
     # platform-B
     review.router,
     earnings.router,
