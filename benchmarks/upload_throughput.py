@@ -56,6 +56,8 @@ class Result:
     errors: Counter[str] = field(default_factory=Counter)
     wall_seconds: float = 0.0
     megabytes: float = 0.0
+    server_cpu_seconds: float = 0.0
+    load_average: float = 0.0
 
 
 def free_port() -> int:
@@ -107,7 +109,8 @@ class Server:
                 "py-spy",
                 "record",
                 "--subprocesses",
-                "--idle",
+                "--format",
+                "raw",
                 "-r",
                 "50",
                 "-o",
@@ -117,7 +120,9 @@ class Server:
             ]
         OUT.mkdir(parents=True, exist_ok=True)
         self.log = (OUT / f"upload_server_{data_dir.parent.name[:22]}.log").open("w")
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_ready(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
@@ -135,13 +140,30 @@ class Server:
         raise RuntimeError("server did not become ready")
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
+        os.killpg(self.process.pid, signal.SIGINT)  # the server, and py-spy around it
         try:
             self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
         self.log.close()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to get a per-photo CPU cost that
+    does not depend on what else the machine is running."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pid(process: subprocess.Popen[bytes]) -> int:
+    """The `snapset serve` process: the child itself, or py-spy's child when profiling."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if children.exists():
+        kids = children.read_text().split()
+        if kids:
+            return int(kids[0])
+    return process.pid
 
 
 def check(response: httpx.Response, what: str) -> Any:
@@ -294,12 +316,16 @@ def run_backend(backend: str, photos: list[Path], clients: int, profile: bool) -
     database_url = None
     if backend == "postgres":
         pg_name, database_url = create_pg_database()
-    profile_to = OUT / f"upload_profile_{backend}.svg" if profile else None
+    profile_to = OUT / f"upload_profile_{backend}.txt" if profile else None
     server = Server(workdir / "data", database_url, profile_to)
     try:
         server.wait_ready()
         workers = setup(server.base, clients)
+        pid = server_pid(server.process)
+        cpu_before = process_cpu_seconds(pid)
         upload_all(server.base, workers, photos, result)
+        result.server_cpu_seconds = process_cpu_seconds(pid) - cpu_before
+        result.load_average = os.getloadavg()[0]
     finally:
         server.stop()
         if pg_name:
@@ -333,12 +359,46 @@ def report(results: list[Result], photos: int, clients: int) -> None:
             f"{percentile(lat, 95):>6.3f} {percentile(lat, 99):>6.3f}  {dict(r.verdicts)}"
             + (f" errors={dict(r.errors)}" if r.errors else "")
         )
+        if ok:
+            per_photo = r.server_cpu_seconds / ok
+            print(
+                f"{'':<10} server CPU {per_photo * 1000:.0f} ms per photo -> at most "
+                f"{(os.cpu_count() or 1) / per_photo:.1f} photos/s on {os.cpu_count()} "
+                f"otherwise idle cores; 1-min load average at the end {r.load_average:.1f}"
+            )
         if lat:
             print(
                 f"{'':<10} mean {statistics.mean(lat):.3f} s, max {max(lat):.3f} s; target "
                 f"p95 < 1 s: {'met' if percentile(lat, 95) < 1 else 'MISSED'}, >= 10 photos/s: "
                 f"{'met' if rate >= 10 else 'MISSED'}"
             )
+
+
+def stage_costs(photos: list[Path]) -> None:
+    """Single-thread CPU time of each analysis step the server runs per photo (the same
+    functions the upload pipeline calls), to show where the server's CPU goes."""
+    import hashlib
+
+    from snapset.quality import check_image, decode_image
+    from snapset.quality.hashing import fingerprint
+
+    totals: Counter[str] = Counter()
+
+    def timed(name: str, fn: Any) -> Any:
+        start = time.thread_time()
+        value = fn()
+        totals[name] += time.thread_time() - start
+        return value
+
+    for path in photos:
+        timed("sha256 of the file", lambda p=path: hashlib.sha256(p.read_bytes()).digest())
+        decoded = timed("decode_image (draft JPEG)", lambda p=path: decode_image(p, max_side=1024))
+        timed("check_image (QC scores)", lambda d=decoded: check_image(d))
+        timed("fingerprint (hashes)", lambda d=decoded: fingerprint(d))
+    print(f"\nanalysis CPU per photo, single thread, mean of {len(photos)} photos:")
+    for name, seconds in totals.items():
+        print(f"  {name:<28} {seconds / len(photos) * 1000:6.1f} ms")
+    print(f"  {'total':<28} {sum(totals.values()) / len(photos) * 1000:6.1f} ms")
 
 
 def main() -> None:
@@ -354,6 +414,7 @@ def main() -> None:
         print(f"running {backend} ...", flush=True)
         results.append(run_backend(backend.strip(), photos, args.clients, args.profile))
     report(results, len(photos), args.clients)
+    stage_costs(photos[:20])
 
 
 if __name__ == "__main__":
