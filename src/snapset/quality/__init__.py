@@ -10,6 +10,7 @@ from snapset.quality.decode import DecodedImage, DecodeError, decode_image
 from snapset.quality.dupindex import NearDuplicateIndex, NearDuplicateMatch
 from snapset.quality.exif_facts import ExifFacts
 from snapset.quality.hashing import Fingerprint, fingerprint
+from snapset.quality.standardize import StandardizedImage, StandardizeOptions, standardize
 from snapset.quality.thresholds import Thresholds
 
 __all__ = [
@@ -23,9 +24,12 @@ __all__ = [
     "NearDuplicateIndex",
     "NearDuplicateMatch",
     "Report",
+    "StandardizeOptions",
+    "StandardizedImage",
     "Thresholds",
     "audit",
     "check_image",
     "decode_image",
     "fingerprint",
+    "standardize",
 ]
