@@ -78,8 +78,8 @@ def generate(root: Path, n_images: int, n_boxes: int, seed: int = 0) -> Path:
     return path
 
 
-def measure(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one subprocess."""
+def measure(argv: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one subprocess."""
     t = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -88,7 +88,7 @@ def measure(argv: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
         raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {err}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _rows(path: Path) -> np.ndarray:
@@ -117,35 +117,36 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=100_000)
     ap.add_argument("--boxes", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="snapset runs")
+    ap.add_argument("--datumaro-repeat", type=int, default=1)
     args = ap.parse_args()
     root = OUT / "coco"
     t = time.perf_counter()
     src = generate(root, args.images, args.boxes)
     print(f"input: {src} ({src.stat().st_size / 2**20:.0f} MiB, {args.images} images, "
           f"{args.boxes} boxes; generated/checked in {time.perf_counter() - t:.1f} s)")
-    results: dict[str, list[tuple[float, float]]] = {"snapset": [], "datumaro 1.13": []}
+    results: dict[str, list[tuple[float, float, float]]] = {"snapset": [], "datumaro 1.13": []}
     have_datumaro = Path(DATUMARO_PYTHON).is_file()
-    for _ in range(args.repeat):
-        for name, argv, out in (
-            ("snapset", [sys.executable, "-c", SNAPSET_CODE, str(src), str(OUT / "snapset")],
-             OUT / "snapset"),
-            ("datumaro 1.13", [DATUMARO_PYTHON, "-c", DATUMARO_CODE, str(root),
-                               str(OUT / "datumaro")], OUT / "datumaro"),
-        ):
-            if name.startswith("datumaro") and not have_datumaro:
-                continue
-            subprocess.run(["rm", "-rf", str(out)], check=True)
-            results[name].append(measure(argv))
-            s, mb = results[name][-1]
-            print(f"  {name:14s} {s:8.1f} s  {mb:8.0f} MiB peak RSS", flush=True)
-    print("\nresult (best of runs)   wall s   peak RSS MiB")
-    best = {k: (min(x[0] for x in v), min(x[1] for x in v)) for k, v in results.items() if v}
-    for k, (s, mb) in best.items():
-        print(f"  {k:20s} {s:8.1f}   {mb:8.0f}")
+    runs = [("snapset", [sys.executable, "-c", SNAPSET_CODE, str(src), str(OUT / "snapset")],
+             OUT / "snapset")] * args.repeat
+    if have_datumaro:
+        runs += [("datumaro 1.13", [DATUMARO_PYTHON, "-c", DATUMARO_CODE, str(root),
+                                    str(OUT / "datumaro")], OUT / "datumaro")] * \
+            args.datumaro_repeat
+    for name, argv, out in runs:
+        subprocess.run(["rm", "-rf", str(out)], check=True)
+        results[name].append(measure(argv))
+        s, cpu, mb = results[name][-1]
+        print(f"  {name:14s} {s:8.1f} s wall  {cpu:8.1f} s CPU  {mb:8.0f} MiB peak RSS",
+              flush=True)
+    print("\nresult (best of runs)   wall s    CPU s   peak RSS MiB")
+    best = {k: tuple(min(x[j] for x in v) for j in range(3)) for k, v in results.items() if v}
+    for k, (s, cpu, mb) in best.items():
+        print(f"  {k:20s} {s:8.1f} {cpu:8.1f}   {mb:8.0f}")
     if len(best) == 2:
-        (s1, m1), (s2, m2) = best["snapset"], best["datumaro 1.13"]
-        print(f"  snapset is {s2 / s1:.1f}x faster and uses {m1 / m2:.0%} of datumaro's memory")
+        (s1, c1, m1), (s2, c2, m2) = best["snapset"], best["datumaro 1.13"]
+        print(f"  snapset: {s2 / s1:.1f}x faster (wall), {c2 / c1:.1f}x less CPU, "
+              f"{m1 / m2:.0%} of datumaro's peak memory")
         print(f"  outputs: {compare(OUT / 'snapset', OUT / 'datumaro', args.images)}")
     else:
         print("  datumaro not installed here: reference from the issue (same machine, "

@@ -15,7 +15,8 @@ exist as a million Python dicts.
 
 from __future__ import annotations
 
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ NAME = "coco"
 HOLDS = frozenset({"box", "rotated_box", "polygon", "mask", "keypoints", "tag", "text", "track"})
 _EMPTY = msgspec.Raw(b"[]")
 _BATCH = 50_000
+_PLAIN_EXTRAS = (_EMPTY, None, None, None, None)
 
 
 class _Img(msgspec.Struct):
@@ -258,16 +260,18 @@ def _boxes_from(path: Path, start: int, anns: list[_Ann], ds: Dataset, img_base:
         k = int(np.flatnonzero(bad)[0])
         raise FormatError(path, f"annotations[{start + k}].category_id",
                           f"unknown category id {cat_id[k]}", code="unknown_category")
-    plain = np.fromiter(
-        (a.segmentation == _EMPTY and a.keypoints is None and a.bbox is not None
-         and a.attributes is None and a.text is None and a.annotator is None
-         for a in anns), bool, n)
+    # A plain box has a bbox and nothing else; tested with C-level maps, not a Python loop.
+    extras = map(attrgetter("segmentation", "keypoints", "attributes", "text", "annotator"),
+                 anns)
+    all_bbox = list(map(attrgetter("bbox"), anns))
+    plain = np.fromiter(map(_PLAIN_EXTRAS.__eq__, extras), bool, n)
+    plain &= np.fromiter(map(is_not, all_bbox, repeat(None)), bool, n)
     if plain.all():
-        rows, selected = np.arange(n), anns
+        rows, selected, bbox_list = np.arange(n), anns, all_bbox
     else:
         rows = np.flatnonzero(plain)
         selected = [anns[k] for k in rows.tolist()]
-    bbox_list = list(map(attrgetter("bbox"), selected))
+        bbox_list = [all_bbox[k] for k in rows.tolist()]
     try:
         xywh = np.array(bbox_list, np.float64).reshape(len(rows), 4)
     except ValueError:

@@ -36,6 +36,7 @@ from snapset.formats.model import (
     Polygon,
 )
 from snapset.formats.registry import ALL_KINDS, WriteContext, drop_unheld, reader, writer
+from snapset.formats.textcols import format_rows
 
 NAME = "yolo"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".dng",
@@ -252,14 +253,20 @@ def write_yolo(ds: Dataset, ctx: WriteContext) -> None:
                 "YOLO holds no such annotation")
 
     lines: list[list[str]] = [[] for _ in ds.images]
-    _box_lines(ds.boxes, sizes, task, lines, rep)
+    box_text, box_ends = _box_lines(ds.boxes, sizes, task, lines, rep)
     _shape_lines(ds, sizes, task, lines, rep)
     label_files = []
     for i, im in enumerate(ds.images):
-        rel = f"{image_dirs[i]}/{names[i]}"
-        place_image(ctx, ds.root, im, rel)
-        label_files.append(label_path(rel))
-    write_text_files(ctx.dst, label_files, ["".join(x) for x in lines])
+        place_image(ctx, ds.root, im, f"{image_dirs[i]}/{names[i]}")
+        stem = names[i].rpartition(".")[0] or names[i]
+        label_files.append(f"labels{image_dirs[i][6:]}/{stem}.txt")
+    starts = np.concatenate([[0], box_ends[:-1]]).tolist() if len(box_ends) else []
+    view = memoryview(box_text)
+    contents = [
+        view[s:e] if not extra else bytes(view[s:e]) + "".join(extra).encode()
+        for s, e, extra in zip(starts or [0] * len(lines), box_ends.tolist() or [0] * len(lines),
+                               lines, strict=True)]
+    write_files(ctx.dst, label_files, contents)
     cfg: dict[str, Any] = {"path": "."}
     if splits:
         train = next((s for s in splits if "train" in s), splits[0])
@@ -282,7 +289,7 @@ def write_yolo(ds: Dataset, ctx: WriteContext) -> None:
                                                             allow_unicode=True))
 
 
-def write_text_files(root: Path, rel_paths: list[str], texts: list[str]) -> None:
+def write_files(root: Path, rel_paths: list[str], contents: list[Any]) -> None:
     """Write many small files fast: folders made once, plain os calls, a few threads to
     overlap file-system latency (the GIL is released during the system calls)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -296,7 +303,7 @@ def write_text_files(root: Path, rel_paths: list[str], texts: list[str]) -> None
         for k in range(lo, hi):
             fd = os.open(f"{base}/{rel_paths[k]}", flags, 0o644)
             try:
-                os.write(fd, texts[k].encode())
+                os.write(fd, contents[k])
             finally:
                 os.close(fd)
 
@@ -308,14 +315,21 @@ def write_text_files(root: Path, rel_paths: list[str], texts: list[str]) -> None
 
 
 def _box_lines(boxes: Boxes, sizes: np.ndarray, task: str, lines: list[list[str]],
-               rep: Any) -> None:
+               rep: Any) -> tuple[bytes, np.ndarray]:
+    """All box label lines as one buffer, grouped by image (one stable argsort), and each
+    image's end offset in it."""
+    n_images = len(sizes)
+    empty = (b"", np.zeros(n_images, np.int64))
     if not len(boxes):
-        return
+        return empty
     keep = ~boxes.iscrowd & (boxes.category != NO_CATEGORY)
     rep.drop("crowd boxes", int(boxes.iscrowd.sum()), "YOLO holds no crowd regions")
     rep.drop("boxes", int(((boxes.category == NO_CATEGORY) & ~boxes.iscrowd).sum()),
              "no category")
     rows = np.flatnonzero(keep)
+    if task == "pose":
+        rep.drop("boxes", len(rows), "pose layout: boxes without keypoints")
+        return empty
     xyxy = boxes.xyxy[rows].copy()
     rot = np.flatnonzero(boxes.angle[rows] != 0)
     if len(rot):
@@ -323,34 +337,29 @@ def _box_lines(boxes: Boxes, sizes: np.ndarray, task: str, lines: list[list[str]
         for k in rot.tolist():
             c = geometry.rotated_corners(xyxy[k], float(boxes.angle[rows[k]]))
             xyxy[k] = (c[:, 0].min(), c[:, 1].min(), c[:, 0].max(), c[:, 1].max())
+    order = np.argsort(boxes.image[rows], kind="stable")
+    rows, xyxy = rows[order], xyxy[order]
     img = boxes.image[rows]
     wh = sizes[img]
-    cx = (xyxy[:, 0] + xyxy[:, 2]) / 2 / wh[:, 0]
-    cy = (xyxy[:, 1] + xyxy[:, 3]) / 2 / wh[:, 1]
-    bw = (xyxy[:, 2] - xyxy[:, 0]) / wh[:, 0]
-    bh = (xyxy[:, 3] - xyxy[:, 1]) / wh[:, 1]
-    cat = boxes.category[rows]
+    x0, y0 = xyxy[:, 0] / wh[:, 0], xyxy[:, 1] / wh[:, 1]
+    x1, y1 = xyxy[:, 2] / wh[:, 0], xyxy[:, 3] / wh[:, 1]
     if task == "segment":
-        x0, y0, x1, y1 = cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2
-        text = list(map("{} {:.6f} {:.6f} {:.6f} {:.6f} {:.6f} {:.6f} {:.6f} {:.6f}\n".format,
-                        cat.tolist(), x0.tolist(), y0.tolist(), x1.tolist(), y0.tolist(),
-                        x1.tolist(), y1.tolist(), x0.tolist(), y1.tolist()))
-    elif task == "pose":
-        rep.drop("boxes", len(rows), "pose layout: boxes without keypoints")
-        return
+        values = np.stack([x0, y0, x1, y0, x1, y1, x0, y1], axis=1)
     else:
-        text = list(map("{} {:.6f} {:.6f} {:.6f} {:.6f}\n".format, cat.tolist(), cx.tolist(),
-                        cy.tolist(), bw.tolist(), bh.tolist()))
-    # Group by image with one stable argsort, then hand each image its slice.
-    order = np.argsort(img, kind="stable")
-    img_sorted = img[order]
-    bounds = np.flatnonzero(np.diff(img_sorted)) + 1
-    starts = np.concatenate([[0], bounds]).tolist()
-    ends = np.concatenate([bounds, [len(order)]]).tolist()
-    order_l = order.tolist()
-    for s, e in zip(starts, ends, strict=True):
-        target = lines[int(img_sorted[s])]
-        target.extend(text[k] for k in order_l[s:e])
+        values = np.stack([(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0], axis=1)
+    cat = boxes.category[rows]
+    fast = format_rows(cat, values)
+    if fast is None:  # coordinates outside the image: format row by row
+        text = "".join(f"{c} {_fmt(v)}\n" for c, v in zip(cat.tolist(), values, strict=True))
+        data = text.encode()
+        row_ends = np.cumsum([len(f"{c} {_fmt(v)}\n") for c, v in
+                              zip(cat.tolist(), values, strict=True)])
+    else:
+        data, row_ends = fast
+    # End offset of each image's rows: rows are grouped by image in ascending order.
+    last_row = np.searchsorted(img, np.arange(n_images), side="right") - 1
+    ends = np.where(last_row >= 0, row_ends[np.clip(last_row, 0, None)], 0)
+    return data, ends.astype(np.int64)
 
 
 def _shape_lines(ds: Dataset, sizes: np.ndarray, task: str, lines: list[list[str]],
