@@ -138,3 +138,24 @@ def test_a_missing_blob_fails_the_job_cleanly(actors: Any, platform: Platform) -
     assert admin.get(f"{API}/exports/{job['id']}/download").status_code == 409
     leftovers = list((platform.settings.data_dir / "exports").iterdir())
     assert leftovers == []  # nothing half-written stays behind
+
+
+@pytest.mark.parametrize("export_format", ["coco", "yolo", "voc"])
+def test_export_in_a_training_format_keeps_images_and_the_manifest(
+    actors: Any, platform: Platform, export_format: str
+) -> None:
+    admin = actors.admin()
+    camp, _alice, _ = seed_export_campaign(platform, actors)
+    r = admin.post(f"{API}/campaigns/{camp}/exports", json={"format": export_format})
+    job = wait_done(admin, r.json()["id"])
+    assert job["status"] == "done", job
+    with zipfile.ZipFile(io.BytesIO(admin.get(job["download_url"]).content)) as zf:
+        names = zf.namelist()
+        images = [n for n in names if n.lower().endswith(".jpg")]
+        assert len(images) == 2 and "manifest.jsonl" in names
+        assert json.loads(zf.read("export.json"))["format"] == export_format
+        if export_format == "coco":
+            (ann,) = [n for n in names if n.endswith(".json") and n != "export.json"]
+            assert len(json.loads(zf.read(ann))["images"]) == 2
+    leftovers = [p.name for p in (platform.settings.data_dir / "exports").iterdir()]
+    assert leftovers == [f"campaign-{camp}-export-{job['id']}.zip"]

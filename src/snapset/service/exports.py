@@ -1,4 +1,5 @@
-"""Export a campaign's accepted photos with a JSON Lines manifest, in the background.
+"""Export a campaign's accepted photos with a JSON Lines manifest (and optionally as
+COCO, YOLO or Pascal VOC), in the background.
 
 `start_export` records a job and hands it to the platform's job runner; `run_export`
 streams photo after photo from the blob store into a zip, a tar or a folder under
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -22,17 +24,24 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from snapset.formats import read_dataset, write_dataset
 from snapset.formats.manifest import ManifestRecord, content_path, write_records
 from snapset.service import audit
 from snapset.service.errors import Conflict, Invalid, NotFound
-from snapset.service.export_archive import ARCHIVE_KINDS, archive_suffix, open_archive
+from snapset.service.export_archive import (
+    ARCHIVE_KINDS,
+    ArchiveWriter,
+    FolderArchiveWriter,
+    archive_suffix,
+    open_archive,
+)
 from snapset.service.jobs import JobProgress
 from snapset.service.platform import Platform
 from snapset.store.models import Campaign, Collector, ExportJob, Submission, Task, User
 from snapset.store.types import utcnow
 
 logger = logging.getLogger(__name__)
-EXPORT_FORMATS = ("manifest",)
+EXPORT_FORMATS = ("manifest", "coco", "yolo", "voc")
 PROGRESS_EVERY = 10
 MANIFEST_NAME = "manifest.jsonl"
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "HEIF": ".heic", "WEBP": ".webp", "TIFF": ".tif"}
@@ -66,8 +75,7 @@ def start_export(
     if export_format not in EXPORT_FORMATS:
         raise Invalid(
             "unsupported_export_format",
-            f"format must be one of {', '.join(EXPORT_FORMATS)}; convert the manifest with "
-            "`snapset convert` for COCO/YOLO/VOC",
+            f"format must be one of {', '.join(EXPORT_FORMATS)}",
         )
     if include_location and not location_allowed(campaign):
         raise Invalid(
@@ -153,56 +161,61 @@ def _set(platform: Platform, job_id: int, **values: Any) -> None:
 
 
 def run_export(platform: Platform, job_id: int, progress: JobProgress) -> None:
-    """Write the archive for one job; the job row ends as done or failed, never stuck."""
+    """Write the archive for one job; the job row ends as done or failed, never stuck.
+
+    `manifest` streams photos straight into the archive. COCO/YOLO/VOC first write the
+    photos and manifest to a staging folder, convert it with `snapset.formats` (images
+    linked, not copied), then stream the converted tree into the archive.
+    """
     with platform.sessions() as session:
         job = session.get(ExportJob, job_id)
         if job is None:
             return
         campaign = session.get(Campaign, job.campaign_id)
         kind = job.options.get("archive", "zip")
+        export_format = job.format
         with_location = (
             bool(job.options.get("include_location"))
             and campaign is not None
-            and (location_allowed(campaign))
+            and location_allowed(campaign)
         )
         total = session.scalar(
             select(func.count()).select_from(_accepted(session, job.campaign_id).subquery())
         )
-        campaign_info = {"id": campaign.id, "name": campaign.name} if campaign else {}
-        spec = campaign.spec if campaign else {}
+        info: dict[str, Any] = {
+            "campaign": {"id": campaign.id, "name": campaign.name} if campaign else {},
+            "spec": campaign.spec if campaign else {},
+            "format": export_format,
+            "location_included": with_location,
+        }
         campaign_id = job.campaign_id
     progress.set_total(int(total or 0))
     _set(platform, job_id, status="running", started_at=utcnow(), total=int(total or 0), done=0)
 
     name = f"campaign-{campaign_id}-export-{job_id}{archive_suffix(kind)}"  # type: ignore[arg-type]
-    target = exports_dir(platform) / name
-    manifest_tmp = exports_dir(platform) / f".{name}.manifest.part"
+    folder = exports_dir(platform)
+    target = folder / name
+    manifest_tmp = folder / f".{name}.manifest.part"
+    staging = folder / f".{name}.staging"
+    converted = folder / f".{name}.{export_format}"
     writer = open_archive(target, kind)  # type: ignore[arg-type]
-    written: set[str] = set()
     try:
-        count = 0
-        with manifest_tmp.open("wb") as manifest, platform.sessions() as session:
-            for record, blob_key in _records(session, campaign_id, with_location):
-                if progress.cancelled:
-                    raise RuntimeError("export cancelled")
-                if record.file not in written:  # the same bytes twice: one file
-                    with platform.blobs.open(blob_key) as stream:
-                        writer.add_stream(record.file, stream, record.size)
-                    written.add(record.file)
-                write_records(manifest, [record])
-                count += 1
-                progress.advance()
-                if count % PROGRESS_EVERY == 0:
-                    _set(platform, job_id, done=count)
-        with manifest_tmp.open("rb") as manifest:
-            writer.add_stream(MANIFEST_NAME, manifest, manifest_tmp.stat().st_size)
-        info = {
-            "campaign": campaign_info,
-            "spec": spec,
-            "photos": count,
-            "exported_at": _iso(utcnow()),
-            "location_included": with_location,
-        }
+        photo_writer = writer if export_format == "manifest" else FolderArchiveWriter(staging)
+        count = _write_photos(
+            platform, job_id, campaign_id, with_location, progress, photo_writer, manifest_tmp
+        )
+        info.update(photos=count, exported_at=_iso(utcnow()))
+        if export_format == "manifest":
+            _add_file(writer, MANIFEST_NAME, manifest_tmp)
+        else:
+            _add_file(photo_writer, MANIFEST_NAME, manifest_tmp)
+            photo_writer.close()
+            dataset = read_dataset(staging / MANIFEST_NAME, "manifest")
+            info["warnings"] = write_dataset(dataset, converted, export_format, images="link")
+            for path in sorted(converted.rglob("*")):
+                if path.is_file():
+                    _add_file(writer, path.relative_to(converted).as_posix(), path)
+            _add_file(writer, MANIFEST_NAME, staging / MANIFEST_NAME)
         writer.add_bytes("export.json", json.dumps(info, indent=2, default=str).encode())
         final = writer.close()
         size = final.stat().st_size if final.is_file() else _folder_size(final)
@@ -227,6 +240,41 @@ def run_export(platform: Platform, job_id: int, progress: JobProgress) -> None:
         )
     finally:
         manifest_tmp.unlink(missing_ok=True)
+        for leftover in (staging, staging.with_name(staging.name + ".part"), converted):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _add_file(writer: ArchiveWriter, member: str, path: Path) -> None:
+    with path.open("rb") as stream:  # follows the converter's image links
+        writer.add_stream(member, stream, path.stat().st_size)
+
+
+def _write_photos(
+    platform: Platform,
+    job_id: int,
+    campaign_id: int,
+    with_location: bool,
+    progress: JobProgress,
+    writer: ArchiveWriter,
+    manifest_path: Path,
+) -> int:
+    """Copy every accepted photo into `writer` and its manifest line into `manifest_path`."""
+    written: set[str] = set()
+    count = 0
+    with manifest_path.open("wb") as manifest, platform.sessions() as session:
+        for record, blob_key in _records(session, campaign_id, with_location):
+            if progress.cancelled:
+                raise RuntimeError("export cancelled")
+            if record.file not in written:  # the same bytes twice: one file
+                with platform.blobs.open(blob_key) as stream:
+                    writer.add_stream(record.file, stream, record.size)
+                written.add(record.file)
+            write_records(manifest, [record])
+            count += 1
+            progress.advance()
+            if count % PROGRESS_EVERY == 0:
+                _set(platform, job_id, done=count)
+    return count
 
 
 def _records(
