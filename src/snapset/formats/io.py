@@ -3,6 +3,7 @@ paths, image sizes from headers, and copying/linking image files."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -109,10 +110,21 @@ def check_size(path: Path, place: str, width: Any, height: Any, *, allow_zero: b
     return out[0], out[1]
 
 
+@functools.cache
+def _register_heif() -> None:
+    """Let Pillow read HEIC/HEIF headers (phone photos) when pillow-heif is installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return
+    register_heif_opener()
+
+
 def image_size(path: Path) -> tuple[int, int] | None:
     """Stored width and height from the file header (no pixel decode); None if unreadable."""
     from PIL import Image as PILImage
 
+    _register_heif()
     try:
         with PILImage.open(path) as im:
             return im.size
