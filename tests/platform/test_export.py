@@ -159,3 +159,37 @@ def test_export_in_a_training_format_keeps_images_and_the_manifest(
             assert len(json.loads(zf.read(ann))["images"]) == 2
     leftovers = [p.name for p in (platform.settings.data_dir / "exports").iterdir()]
     assert leftovers == [f"campaign-{camp}-export-{job['id']}.zip"]
+
+
+def test_job_runner_reports_progress_and_survives_a_failing_job() -> None:
+    from snapset.service.jobs import JobProgress, JobRunner
+
+    runner = JobRunner()
+    seen: list[float] = []
+
+    def failing(_progress: JobProgress) -> None:
+        raise ValueError("boom")
+
+    def counting(progress: JobProgress) -> None:
+        progress.set_total(4)
+        for _ in range(4):
+            progress.advance()
+        seen.append(progress.fraction)
+
+    runner.submit("bad", failing)
+    runner.wait("bad")
+    runner.submit("good", counting)
+    runner.wait("good")
+    assert seen == [1.0] and runner.progress("good").done == 4  # type: ignore[union-attr]
+    assert runner.progress("unknown") is None and not runner.cancel("unknown")
+    runner.shutdown()
+
+
+def test_folder_export_refuses_member_names_that_escape(tmp_path: Any) -> None:
+    from snapset.service.export_archive import FolderArchiveWriter
+
+    writer = FolderArchiveWriter(tmp_path / "export")
+    with pytest.raises(ValueError, match="escapes"):
+        writer.add_bytes("../outside.txt", b"x")
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
