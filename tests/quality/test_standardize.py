@@ -127,6 +127,23 @@ def test_all_metadata_is_stripped_by_default() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["jpeg", "png", "webp"])
+def test_xmp_and_comments_are_not_carried_over(fmt: str) -> None:
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+        b'02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+        b' exif:GPSLatitude="52,31.2N"/></rdf:RDF></x:xmpmeta>'
+    )
+    buffer = io.BytesIO()
+    Image.fromarray(scenes.photo_like(300, 200, seed=8)).save(
+        buffer, "JPEG", xmp=xmp, comment=b"shot at 12 Main St"
+    )
+    assert b"GPSLatitude" in buffer.getvalue()
+    result = standardize(buffer.getvalue(), StandardizeOptions(format=fmt, keep_exif="safe"))
+    assert b"GPSLatitude" not in result.data
+    assert b"Main St" not in result.data
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "png", "webp"])
 def test_safe_exif_keeps_date_and_camera_but_never_gps(fmt: str) -> None:
     result = standardize(_jpeg_with_metadata(), StandardizeOptions(keep_exif="safe", format=fmt))
     exif = _open(result.data).getexif()

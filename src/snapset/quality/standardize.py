@@ -285,9 +285,9 @@ def _draft_box(image: Image.Image, plan: _Plan) -> tuple[int, int]:
 
 def _encode(image: Image.Image, options: StandardizeOptions, exif: Image.Exif | None) -> bytes:
     buffer = io.BytesIO()
-    # The pixels are sRGB now, which untagged images mean by definition; a profile
-    # carried over from the source would contradict them.
-    image.info.pop("icc_profile", None)
+    # Nothing rides along from the source: no ICC profile (the pixels are sRGB now,
+    # which an untagged image means by definition), no XMP, comments or text chunks.
+    image.info = {}
     params: dict[str, object] = {}
     if exif is not None:
         params["exif"] = exif.tobytes()
