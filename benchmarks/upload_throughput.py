@@ -364,7 +364,8 @@ def report(results: list[Result], photos: int, clients: int) -> None:
             print(
                 f"{'':<10} server CPU {per_photo * 1000:.0f} ms per photo -> at most "
                 f"{(os.cpu_count() or 1) / per_photo:.1f} photos/s on {os.cpu_count()} "
-                f"otherwise idle cores; 1-min load average at the end {r.load_average:.1f}"
+                f"otherwise idle cores; it got {r.server_cpu_seconds / r.wall_seconds:.2f} "
+                f"cores on average; 1-min load average at the end {r.load_average:.1f}"
             )
         if lat:
             print(
