@@ -103,6 +103,7 @@ def main() -> None:
 
 def save(page: Any, out: Path, name: str, full: bool = False) -> None:
     page.wait_for_timeout(300)
+    page.evaluate("document.getElementById('toasts')?.remove()")
     page.screenshot(path=str(out / f"{name}.png"), full_page=full)
 
 

@@ -64,11 +64,11 @@ export function heatMap(xs, ys, valueAt, { label = '' } = {}) {
 
 /** Vertical columns: points [{label, value}], with every n-th label shown. */
 export function columns(points, { label = '', color = '#0f5c4d', every = 1, height = 160 } = {}) {
-  const width = 560; const bottom = 22; const top = 14;
+  const width = 420; const bottom = 22; const top = 14;
   const root = svg(width, height, label);
   const max = Math.max(1, ...points.map((p) => p.value || 0));
   const step = (width - 20) / Math.max(1, points.length);
-  const bw = Math.max(2, step * 0.75);
+  const bw = Math.min(48, Math.max(2, step * 0.75));
   root.append(s('line', { x1: 10, x2: width - 10, y1: height - bottom, y2: height - bottom, stroke: '#c8d1cd' }));
   points.forEach((p, i) => {
     const hgt = ((p.value || 0) / max) * (height - bottom - top);
@@ -86,13 +86,13 @@ export function columns(points, { label = '', color = '#0f5c4d', every = 1, heig
 /** Ranked horizontal bars for counts: entries [[label, count]]. */
 export function rankBars(entries, { label = '', color = '#0f5c4d', max = 10 } = {}) {
   const list = entries.slice(0, max);
-  const rowH = 24; const labelW = 170; const width = 560; const barW = width - labelW - 60;
+  const rowH = 24; const labelW = 150; const width = 420; const barW = width - labelW - 50;
   const root = svg(width, Math.max(rowH, list.length * rowH) + 4, label);
   const top = Math.max(1, ...list.map((e) => e[1]));
   list.forEach(([name, count], i) => {
     const y = i * rowH + 4;
     const g = s('g', { 'data-label': name, 'data-value': count });
-    g.append(s('text', { x: labelW - 6, y: y + 13, 'text-anchor': 'end' }, truncate(name, 28)));
+    g.append(s('text', { x: labelW - 6, y: y + 13, 'text-anchor': 'end' }, truncate(name, 20)));
     g.append(s('rect', { x: labelW, y, width: Math.max(1, (barW * count) / top), height: 16, rx: 3, fill: color }));
     g.append(s('text', { x: labelW + (barW * count) / top + 6, y: y + 13 }, count));
     root.append(g);

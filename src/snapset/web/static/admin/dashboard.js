@@ -1,6 +1,6 @@
 // Campaign dashboard: progress per quota cell (heat map for two dimensions, bars
 // otherwise), verdict counts, reasons, photos per day, diversity and top collectors.
-import { t, formatNumber, reasonText } from '../shared/i18n.js';
+import { t, formatNumber, issueText } from '../shared/i18n.js';
 import { api, items } from '../shared/api.js';
 import { h, clear, cellLabel } from '../shared/ui.js';
 import { progressBars, heatMap, columns, rankBars } from './charts.js';
@@ -56,7 +56,7 @@ export async function dashboardView(main, id) {
         num('progress', totalTarget ? Math.round((100 * totalAccepted) / totalTarget) : 0, t('dash.percent_done'))),
       h('div', { class: 'panels' },
         panel('dash.cells', cells.length ? cellsChart(cells) : h('p', { class: 'muted' }, t('dash.no_cells')), 'panel-cells'),
-        panel('dash.reasons', entries(d.reasons).length ? rankBars(entries(d.reasons).map(([k, n]) => [reasonText(k, k), n]), { color: '#b3261e' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-reasons'),
+        panel('dash.reasons', entries(d.reasons).length ? rankBars(entries(d.reasons).map(([k, n]) => [issueText(k), n]), { color: '#b3261e' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-reasons'),
         panel('dash.per_day', items(d.per_day).length ? columns(items(d.per_day).map((p) => ({ label: String(p.date).slice(5), value: p.count })), { every: Math.ceil(items(d.per_day).length / 10) }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-days'),
         panel('dash.brightness', bright.length ? columns(bright.map((b) => ({ label: typeof b.bin === 'number' ? b.bin.toFixed(1) : String(b.bin), value: b.count })), { color: '#a35f00' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-brightness'),
         panel('dash.hours', hours.some((x) => x) ? columns(hours.map((n, i) => ({ label: `${i}h`, value: n })), { every: 3, color: '#1f4f99' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-hours'),

@@ -1,7 +1,7 @@
 // Review queue: thumbnails with QC flags and scores, filters, a large view with the
 // photo's metadata and its near duplicates side by side, keyboard decisions
 // (A approve, R reject with a reason, arrows to move) and bulk actions.
-import { t, formatDate, formatNumber, reasonText } from '../shared/i18n.js';
+import { t, formatDate, formatNumber, reasonText, issueText } from '../shared/i18n.js';
 import { api, errorText, items } from '../shared/api.js';
 import { h, clear, busy, toast, cellLabel, spinner } from '../shared/ui.js';
 import { hashParams } from './admin.js';
@@ -39,7 +39,7 @@ export async function reviewView(main) {
   const bulkApprove = h('button', { type: 'button', id: 'bulk-approve' }, t('review.bulk_approve'));
   const bulkReject = h('button', { type: 'button', id: 'bulk-reject' }, t('review.bulk_reject'));
   const selectAll = h('input', { type: 'checkbox', id: 'select-all' });
-  const bulkReason = h('select', { id: 'bulk-reason' }, ...REJECT_REASONS.map((r) => h('option', { value: r }, reasonText(r))));
+  const bulkReason = h('select', { id: 'bulk-reason' }, ...REJECT_REASONS.map((r) => h('option', { value: r }, issueText(r))));
   const help = h('p', { class: 'muted' }, h('span', { class: 'kbd' }, 'A'), ` ${t('review.approve')}  `,
     h('span', { class: 'kbd' }, 'R'), ` ${t('review.reject')}  `, h('span', { class: 'kbd' }, '← →'), ` ${t('review.move')}`);
   clear(main).append(h('section', {}, h('div', { class: 'toolbar' }, h('h1', {}, t('admin.nav.review')), count), toolbar,
@@ -79,7 +79,7 @@ export async function reviewView(main) {
       box.addEventListener('click', (e) => e.stopPropagation());
       const el = h('div', { class: `thumb ${i === current ? 'current' : ''} ${d ? `decided-${d}` : ''}`, role: 'option', 'data-submission': sid(item), 'aria-selected': String(i === current) },
         box, h('img', { src: item.thumbnail_url || item.image_url || '', alt: '', loading: 'lazy' }),
-        h('div', { class: 'flags' }, ...flags.map((f) => h('span', { class: 'flag', title: reasonText(f) }, f))),
+        h('div', { class: 'flags' }, ...flags.map((f) => h('span', { class: 'flag', title: reasonText(f), 'data-code': f }, issueText(f)))),
         h('small', { class: 'muted' }, scoreLine(item.scores)),
         d ? h('div', {}, h('span', { class: `pill pill-${d}` }, t(`review.${d}`))) : null);
       el.addEventListener('click', () => { current = i; renderGrid(); renderLarge(); });
@@ -151,12 +151,12 @@ export async function reviewView(main) {
     const item = list[current];
     if (!item || rejecting) return;
     rejecting = true;
-    const options = REJECT_REASONS.map((r, i) => h('li', {}, h('span', { class: 'kbd' }, String(i + 1)), ' ', reasonText(r)));
-    const select = h('select', { id: 'reject-reason' }, ...REJECT_REASONS.map((r) => h('option', { value: r }, reasonText(r))));
+    const options = REJECT_REASONS.map((r, i) => h('li', {}, h('span', { class: 'kbd' }, String(i + 1)), ' ', issueText(r)));
+    const select = h('select', { id: 'reject-reason' }, ...REJECT_REASONS.map((r) => h('option', { value: r }, issueText(r))));
     const ok = h('button', { type: 'button', class: 'danger', id: 'reject-confirm' }, t('review.reject'));
     const cancel = h('button', { type: 'button', id: 'reject-cancel' }, t('common.cancel'));
     const dlg = h('dialog', { class: 'dialog', id: 'reject-dialog' }, h('h2', {}, t('review.reject_reason')),
-      h('ol', { class: 'muted' }, ...options), select, h('div', { class: 'actions' }, cancel, ok));
+      h('ol', { class: 'reason-keys' }, ...options), select, h('div', { class: 'actions' }, cancel, ok));
     document.body.append(dlg);
     const close = () => { dlg.close(); dlg.remove(); rejecting = false; grid.focus(); };
     ok.addEventListener('click', () => { const r = select.value; close(); decide([item], 'reject', r); });

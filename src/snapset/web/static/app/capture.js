@@ -167,6 +167,7 @@ export async function captureView(main, taskId) {
         h('ul', { class: 'reasons' }, ...check.issues.map((code) => h('li', { 'data-code': code }, reasonText(code)))),
         h('div', { class: 'actions' }, retake, send)));
     shutter.disabled = true;
+    review.scrollIntoView({ block: 'center', behavior: 'smooth' });
     const done = () => { review.hidden = true; clear(review); shutter.disabled = false; };
     retake.addEventListener('click', () => { done(); toast(t('capture.discarded')); });
     send.addEventListener('click', async () => {

@@ -49,9 +49,9 @@ export async function tasksView(main) {
     return h('li', {},
       h('a', { href: `#/task/${task.id}`, class: 'task-card', 'data-task': task.id },
         h('div', { class: 'task-head' },
-          h('strong', {}, task.title || task.campaign_name || cellLabel(task.cell)),
+          h('strong', {}, task.campaign_name || task.title),
           task.claimed_by_me ? h('span', { class: 'pill pill-claimed' }, t('tasks.claimed')) : null),
-        h('div', { class: 'muted' }, task.campaign_name && task.title ? task.campaign_name : cellLabel(task.cell)),
+        h('div', { class: 'muted' }, cellLabel(task.cell)),
         h('div', { class: 'task-meta' },
           left != null ? h('span', { class: 'left' }, t('tasks.left', { n: formatNumber(left) })) : null,
           payText(task) ? h('span', { class: 'pay' }, t('tasks.pay', { amount: payText(task) })) : null,
@@ -78,7 +78,7 @@ export async function taskView(main, id) {
   const left = remaining(task);
   box.append(
     h('a', { href: '#/tasks', class: 'back' }, `← ${t('nav.tasks')}`),
-    h('h1', {}, task.title || task.campaign_name || cellLabel(task.cell)),
+    h('h1', {}, task.campaign_name || task.title),
     h('p', { class: 'muted' }, cellLabel(task.cell)),
     h('div', { class: 'task-meta' },
       left != null ? h('span', { class: 'left' }, t('tasks.left', { n: formatNumber(left) })) : null,

@@ -58,6 +58,12 @@ export function reasonText(code, fallback = '') {
   return fallback || code;
 }
 
+/** A short label for an issue / reason code (charts, flags, menus). */
+export function issueText(code) {
+  const key = `issue.${code}`;
+  return has(key) ? t(key) : String(code);
+}
+
 /** Fill elements carrying data-i18n / data-i18n-placeholder / data-i18n-title. */
 export function translateDom(root) {
   document.documentElement.lang = current;
