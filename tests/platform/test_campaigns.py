@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -172,3 +174,10 @@ def test_campaign_roles(actors: Actors, client: TestClient) -> None:
     assert reviewer.get("/api/v1/campaigns").json() == []
     assert reviewer.get(f"/api/v1/campaigns/{campaign['id']}").status_code == 404
     assert reviewer.post(f"/api/v1/campaigns/{campaign['id']}/close").status_code == 403
+
+
+def test_the_documented_example_spec_is_valid() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "campaign-spec.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec = parse_spec_text(example)
+    assert [t for _, t in spec.quota.cells()] == [50, 50, 50, 20]
