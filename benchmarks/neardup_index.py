@@ -94,6 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     threshold = args.threshold
     result: dict = {
+        "load_average_at_start": os.getloadavg()[0],
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -118,21 +119,24 @@ def main() -> None:
     result["build_s"] = time.perf_counter() - started
     print(f"build (add_many + tables): {result['build_s']:.2f} s")
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     same = index.all_pairs(transforms=False, workers=args.workers)
     result["all_pairs_s"] = time.perf_counter() - started
+    result["all_pairs_cpu_s"] = time.process_time() - cpu
     result["all_pairs_found"] = len(same)
     result["all_pairs_recall"] = recall(same.first, same.second, near)
     result["all_pairs_max_distance_reported"] = int(same.distance.max()) if len(same) else 0
     print(
-        f"all pairs (same orientation): {result['all_pairs_s']:.1f} s, {len(same):,} pairs, "
-        f"recall of planted {result['all_pairs_recall']:.4f}"
+        f"all pairs (same orientation): {result['all_pairs_s']:.1f} s "
+        f"(CPU {result['all_pairs_cpu_s']:.1f} s), {len(same):,} pairs, "
+        f"recall of planted {result['all_pairs_recall']:.4f}, load {os.getloadavg()[0]:.1f}"
     )
 
     if not args.skip_transforms:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         everything = index.all_pairs(transforms=True, workers=args.workers)
         result["all_pairs_with_transforms_s"] = time.perf_counter() - started
+        result["all_pairs_with_transforms_cpu_s"] = time.process_time() - cpu
         result["all_pairs_with_transforms_recall_near"] = recall(
             everything.first, everything.second, near
         )
@@ -140,7 +144,8 @@ def main() -> None:
             everything.first, everything.second, moved
         )
         print(
-            f"all pairs incl. 7 flips/rotations: {result['all_pairs_with_transforms_s']:.1f} s, "
+            f"all pairs incl. 7 flips/rotations: {result['all_pairs_with_transforms_s']:.1f} s "
+            f"(CPU {result['all_pairs_with_transforms_cpu_s']:.1f} s), "
             f"recall near {result['all_pairs_with_transforms_recall_near']:.4f}, "
             f"flipped/rotated {result['all_pairs_with_transforms_recall_moved']:.4f}"
         )
@@ -213,6 +218,11 @@ def main() -> None:
         f"{'single query p50 / p99 (ms)':42s}"
         f"{result['query_p50_ms']:7.2f} / {result['query_p99_ms']:6.2f}"
         f"{result['imagededup_single_query_ms']:18.0f}  (median, same orientation only)"
+    )
+    result["load_average_at_end"] = os.getloadavg()[0]
+    print(
+        f"load average (1 min) at start {result['load_average_at_start']:.1f}, "
+        f"at end {result['load_average_at_end']:.1f} (2 cores; other jobs were running)"
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
