@@ -44,6 +44,16 @@ def test_capture_upload_and_verdict(page: Any, base_url: str, admin: Api) -> Non
     assert sub["captured_at"], "capture time from the browser clock"
     assert sub["location"] and abs(sub["location"]["lat"] - (-1.2921)) < 1e-3
     assert abs(sub["location"]["lon"] - 36.8219) < 1e-3
+
+    # The collector's history and account show the photo and its outcome.
+    page.click("nav.tabs a[href='#/history']")
+    row = page.locator(f"#history [data-submission='{sub['submission_id']}']")
+    row.wait_for()
+    assert row.locator(f"[data-verdict={verdict}]").count() == 1
+    page.click("nav.tabs a[href='#/account']")
+    page.wait_for_selector("#earnings .stat")
+    counts = {"accepted": "accepted", "needs_review": "pending", "rejected": "rejected"}
+    assert page.inner_text(f"#earnings [data-key={counts[verdict]}] .stat-value") == "1"
     assert page.js_errors == []
 
 

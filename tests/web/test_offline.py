@@ -45,6 +45,15 @@ def test_offline_capture_reload_and_send_exactly_once(
     page.goto(f"{base_url}/app/#/photos")
     page.wait_for_selector("#waiting-count[data-count='3']")
     assert page.locator(".photo-row[data-state=queued]").count() == 3
+    # Logging out now warns that three photos are not sent; the collector stays.
+    page.click("nav.tabs a[href='#/account']")
+    page.click("#logout")
+    page.wait_for_selector("#confirm-dialog")
+    assert "3" in page.inner_text("#confirm-dialog")
+    page.click("#dialog-cancel")
+    assert page.locator("#account").is_visible()
+    page.click("nav.tabs a[href='#/photos']")
+    page.wait_for_selector("#waiting-count[data-count='3']")
 
     context.set_offline(False)
     page.wait_for_selector("#unsent", state="hidden", timeout=30000)

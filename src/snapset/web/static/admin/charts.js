@@ -17,7 +17,7 @@ function svg(width, height, label) {
  * The filled part is `value`, the outline is `target`.
  */
 export function progressBars(rows, { label = '', valueLabel = (r) => `${r.value} / ${r.target}` } = {}) {
-  const rowH = 26; const labelW = 190; const width = 560; const barW = width - labelW - 90;
+  const rowH = 26; const labelW = 170; const width = 480; const barW = width - labelW - 70;
   const root = svg(width, Math.max(rowH, rows.length * rowH) + 4, label);
   rows.forEach((r, i) => {
     const y = i * rowH + 4;
