@@ -242,7 +242,8 @@ class S3BlobStore:
         paginator = self.client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
         cutoff = time.time() - older_than_seconds
         removed = 0
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self._staging_key("")):
+        base = f"{self.prefix}/" if self.prefix else ""
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{base}{STAGING_PREFIX}/"):
             for item in page.get("Contents", []):
                 if item["LastModified"].timestamp() < cutoff:
                     self.client.delete_object(Bucket=self.bucket, Key=item["Key"])  # type: ignore[attr-defined]
