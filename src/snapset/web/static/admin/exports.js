@@ -4,8 +4,6 @@ import { api, errorText, items } from '../shared/api.js';
 import { h, clear, busy, toast, progressBar } from '../shared/ui.js';
 import { hashParams } from './admin.js';
 
-// The manifest is the server's native export; COCO / YOLO / VOC are offered too and
-// the server says clearly when it cannot write one directly.
 const FORMATS = ['manifest', 'coco', 'yolo', 'voc'];
 const ARCHIVES = ['zip', 'tar'];
 
