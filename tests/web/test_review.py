@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import (
-    ADMIN_PASSWORD,
     Api,
     login_page,
     make_campaign,
@@ -47,12 +46,21 @@ def test_reviewer_approves_and_rejects_by_keyboard(browser: Any, base_url: str, 
     )
     assert sorted(s["submission_id"] for s in pending) == sorted(ids)
 
+    # A reviewer (not an admin) assigned to this campaign does the review.
+    reviewer = unique("rev")
+    user = admin.post(
+        "/users", json={"username": reviewer, "password": "reviewer-password-1", "role": "reviewer"}
+    )
+    admin.post(f"/campaigns/{campaign['id']}/reviewers", json={"user_id": user["id"]})
+
     ctx = new_context(browser, base_url, phone=False)
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    login_page(page, "admin", ADMIN_PASSWORD, path="/admin/")
-    page.wait_for_selector("#new-campaign")
+    login_page(page, reviewer, "reviewer-password-1", path="/admin/")
+    page.wait_for_selector("#campaigns")
+    assert page.locator("#new-campaign").count() == 0, "reviewers do not create campaigns"
+    assert page.locator(".topbar nav a").count() == 2
     page.goto(f"{base_url}/admin/#/review?campaign={campaign['id']}")
     page.wait_for_selector("#review-grid .thumb")
     order = [

@@ -28,10 +28,11 @@ export function go(hash) {
 }
 
 function header() {
-  const links = session.me ? [
+  // Reviewers see the campaigns assigned to them and the review queue; the rest is admin.
+  const links = !session.me ? [] : session.me.role === 'admin' ? [
     ['#/campaigns', 'admin.nav.campaigns'], ['#/review', 'admin.nav.review'],
     ['#/collectors', 'admin.nav.collectors'], ['#/exports', 'admin.nav.exports'],
-  ] : [];
+  ] : [['#/campaigns', 'admin.nav.campaigns'], ['#/review', 'admin.nav.review']];
   const logout = session.me ? h('button', { type: 'button', id: 'admin-logout' }, t('account.logout')) : null;
   if (logout) {
     logout.addEventListener('click', () => busy(logout, async () => {

@@ -3,7 +3,7 @@
 import { t, formatDate } from '../shared/i18n.js';
 import { api, errorText, items } from '../shared/api.js';
 import { h, clear, busy, toast, errorBox } from '../shared/ui.js';
-import { go } from './admin.js';
+import { go, isAdmin } from './admin.js';
 
 const ACTIONS = { draft: ['activate'], active: ['pause', 'close'], paused: ['activate', 'close'], closed: [] };
 
@@ -19,7 +19,7 @@ export async function campaignsView(main) {
     h('tbody', {}, ...list.map((c) => campaignRow(c))));
   clear(main).append(h('section', {},
     h('div', { class: 'toolbar' }, h('h1', {}, t('admin.nav.campaigns')),
-      h('a', { href: '#/campaigns/new', class: 'button primary', id: 'new-campaign' }, t('campaign.new'))),
+      isAdmin() ? h('a', { href: '#/campaigns/new', class: 'button primary', id: 'new-campaign' }, t('campaign.new')) : null),
     list.length ? table : h('p', { class: 'card muted' }, t('campaign.none'))));
 }
 
@@ -31,7 +31,7 @@ function campaignRow(c) {
     h('td', {}, statusPill(c.status)),
     h('td', {}, formatDate(c.created_at)),
     actions);
-  for (const action of ACTIONS[c.status] || []) {
+  for (const action of isAdmin() ? ACTIONS[c.status] || [] : []) {
     const btn = h('button', { type: 'button', 'data-action': action }, t(`campaign.action.${action}`));
     btn.addEventListener('click', () => busy(btn, async () => {
       const updated = await api(`campaigns/${c.id}/${action}`, { method: 'POST' });
@@ -40,7 +40,7 @@ function campaignRow(c) {
     }, { errorText }));
     actions.append(btn);
   }
-  if (c.status === 'draft') actions.append(h('a', { href: `#/campaigns/${c.id}/edit`, class: 'button' }, t('campaign.edit')));
+  if (c.status === 'draft' && isAdmin()) actions.append(h('a', { href: `#/campaigns/${c.id}/edit`, class: 'button' }, t('campaign.edit')));
   actions.append(h('a', { href: `#/campaigns/${c.id}`, class: 'button' }, t('campaign.dashboard')));
   return row;
 }

@@ -5,6 +5,7 @@ import { api, items } from '../shared/api.js';
 import { h, clear, cellLabel } from '../shared/ui.js';
 import { progressBars, heatMap, columns, rankBars } from './charts.js';
 import { statusPill } from './campaigns.js';
+import { isAdmin } from './admin.js';
 
 function panel(titleKey, body, id) {
   return h('section', { class: 'card chart', id }, h('h2', {}, t(titleKey)), body);
@@ -46,8 +47,8 @@ export async function dashboardView(main, id) {
       h('div', { class: 'toolbar' },
         h('h1', {}, c.name || id), statusPill(c.status),
         h('a', { href: `#/review?campaign=${id}`, class: 'button' }, t('admin.nav.review')),
-        h('a', { href: `#/exports?campaign=${id}`, class: 'button' }, t('admin.nav.exports')),
-        c.status === 'draft' ? h('a', { href: `#/campaigns/${id}/edit`, class: 'button' }, t('campaign.edit')) : null),
+        isAdmin() ? h('a', { href: `#/exports?campaign=${id}`, class: 'button' }, t('admin.nav.exports')) : null,
+        c.status === 'draft' && isAdmin() ? h('a', { href: `#/campaigns/${id}/edit`, class: 'button' }, t('campaign.edit')) : null),
       h('div', { class: 'numbers stats', id: 'verdict-numbers' },
         num('accepted', v.accepted, t('verdict.accepted')),
         num('needs_review', v.needs_review, t('verdict.needs_review')),
