@@ -115,3 +115,20 @@ def test_malformed_and_missing_fields(tmp_path: Path) -> None:
     with pytest.raises(FormatError, match=r"images\[0\]: Object missing required field "
                                           r"file_name"):
         read_dataset(p, "coco")
+
+
+def test_cocoeval_keypoints_runs_on_output(dataset, tmp_path: Path) -> None:
+    write_dataset(dataset, tmp_path / "out", "coco", images="none")
+    gt = COCO(str(tmp_path / "out/annotations/instances_default.json"))
+    person = gt.getCatIds(catNms=["person"])
+    anns = gt.loadAnns(gt.getAnnIds(catIds=person))
+    assert gt.loadCats(person)[0]["skeleton"] == [[1, 2], [1, 3]]
+    dets = [{"image_id": a["image_id"], "category_id": a["category_id"], "score": 1.0,
+             "keypoints": a["keypoints"]} for a in anns]
+    ev = COCOeval(gt, gt.loadRes(dets), "keypoints")
+    ev.params.kpt_oks_sigmas = np.full(3, 0.05)
+    ev.params.catIds = person
+    ev.evaluate()
+    ev.accumulate()
+    ev.summarize()
+    assert ev.stats[0] == pytest.approx(1.0)
