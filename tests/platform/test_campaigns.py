@@ -10,6 +10,7 @@ from sqlalchemy import select
 from snapset.service.specs import SpecError, parse_spec_text
 from snapset.service.templates import TEMPLATE_NAMES, spec_from_template
 from snapset.store.models import AuditEvent
+from tests.platform import photos
 from tests.platform.conftest import Actors
 
 SPEC_YAML = """\
@@ -181,3 +182,31 @@ def test_the_documented_example_spec_is_valid() -> None:
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     spec = parse_spec_text(example)
     assert [t for _, t in spec.quota.cells()] == [50, 50, 50, 20]
+
+
+def test_example_photos(actors: Actors) -> None:
+    admin = actors.admin()
+    campaign = actors.campaign(admin, activate=False)
+    url = f"/api/v1/campaigns/{campaign['id']}/examples"
+    photo = photos.jpeg(320, 240, seed=3)
+    r = admin.post(
+        url,
+        data={"caption": "sharp sign", "good": "true"},
+        files={"file": ("ex.jpg", photo, "image/jpeg")},
+    )
+    assert r.status_code == 201, r.text
+    example = r.json()
+    assert example["caption"] == "sharp sign" and example["good"] is True
+    r = admin.post(url, files={"file": ("ex.jpg", photos.PDF_BYTES, "image/jpeg")})
+    assert r.status_code == 422 and r.json()["detail"]["code"] == "unsupported_format"
+    admin.post(f"/api/v1/campaigns/{campaign['id']}/activate")
+    collector, _ = actors.collector()
+    task_id = collector.get("/api/v1/tasks").json()[0]["id"]
+    examples = collector.get(f"/api/v1/tasks/{task_id}").json()["examples"]
+    assert [e["url"] for e in examples] == [example["url"]]
+    r = collector.get(example["url"])
+    assert r.status_code == 200 and r.content == photo and r.headers["content-type"] == "image/jpeg"
+    assert collector.get(f"{url}/{'0' * 64}.jpg").status_code == 404
+    assert collector.get(f"{url}/..%2Fsecret.key").status_code == 404
+    r = admin.post(url, files={"file": ("ex.jpg", photo, "image/jpeg")})
+    assert r.status_code == 409 and r.json()["detail"]["code"] == "campaign_not_draft"

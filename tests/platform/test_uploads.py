@@ -261,6 +261,9 @@ def test_collector_sees_only_their_own_photos(actors: Actors) -> None:
     r = upload(other, task_id, photos.jpeg(seed=24))
     assert r.status_code == 409 and r.json()["detail"]["code"] == "task_not_claimed"
     # Staff: admins see it; a reviewer not assigned to the campaign does not.
-    assert admin.get(f"/api/v1/submissions/{sid}").json()["collector_id"] > 0
+    owner_id = admin.get(f"/api/v1/submissions/{sid}").json()["collector_id"]
+    detail = admin.get(f"/api/v1/collectors/{owner_id}").json()
+    assert [x["submission_id"] for x in detail["submissions"]] == [sid]
+    assert owner.get("/api/v1/me").json()["collector"]["quality_score"] == 1.0
     assert actors.user("reviewer").get(f"/api/v1/submissions/{sid}").status_code == 404
     assert admin.post(f"/api/v1/tasks/{task_id}/uploads").status_code == 403

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from snapset.service import scores
 from snapset.store.models import Collector, User
 
 
@@ -32,5 +33,8 @@ def me_view(db: Session, user: User) -> dict[str, Any]:
     if user.role == "collector":
         collector = db.get(Collector, user.id)
         if collector is not None:
-            body["collector"] = collector_view(collector)
+            body["collector"] = {
+                **collector_view(collector),
+                "quality_score": scores.quality_score(db, collector.user_id).score,
+            }
     return body

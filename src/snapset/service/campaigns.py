@@ -3,14 +3,18 @@ activate (expands quota cells into tasks), pause, resume, close."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from snapset.quality import DecodeError, decode_image
 from snapset.service import audit
-from snapset.service.errors import Conflict, NotFound
-from snapset.service.specs import CampaignSpec, cell_key
+from snapset.service.errors import Conflict, Invalid, NotFound
+from snapset.service.specs import CampaignSpec, Example, cell_key
+from snapset.store import BlobStore
 from snapset.store.models import Campaign, CampaignSpecVersion, Task
 from snapset.store.types import utcnow
 
@@ -180,3 +184,47 @@ def task_count(session: Session, campaign_id: int) -> int:
         )
         or 0
     )
+
+
+def add_example(
+    session: Session,
+    blobs: BlobStore,
+    campaign: Campaign,
+    *,
+    path: Path,
+    sha256: str,
+    caption: str | None,
+    good: bool,
+    actor_id: int,
+) -> dict[str, Any]:
+    """Store an example photo (a decodable image) and add it to the draft's spec."""
+    if campaign.state != "draft":
+        raise Conflict("campaign_not_draft", "examples can only be added to a draft campaign")
+    try:
+        decoded = decode_image(path, max_side=64)
+    except DecodeError as exc:
+        raise Invalid(exc.code, exc.message) from None
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(decoded.format.upper())
+    if extension is None:
+        raise Invalid("unsupported_format", "example photos must be JPEG, PNG or WebP")
+    name = f"{sha256}.{extension}"
+    blobs.put_bytes(example_key(campaign.id, name), path.read_bytes())
+    spec = spec_of(campaign)
+    example = Example(
+        url=f"/api/v1/campaigns/{campaign.id}/examples/{name}",
+        caption=(caption or "").strip()[:300] or None,
+        good=good,
+    )
+    update_spec(
+        session,
+        campaign,
+        spec.model_copy(update={"examples": [*spec.examples, example]}),
+        actor_id=actor_id,
+    )
+    return example.model_dump()
+
+
+def example_key(campaign_id: int, name: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{64}\.(jpg|png|webp)", name):
+        raise NotFound("example_not_found", f"no example {name!r}")
+    return f"examples/{campaign_id}/{name}"

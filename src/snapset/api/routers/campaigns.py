@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snapset.api.deps import AdminUser, DbDep, Principal, StaffUser
+from snapset.api.deps import AdminUser, CurrentUser, DbDep, PlatformDep, Principal, StaffUser
+from snapset.api.multipart import MalformedUpload, receive_form
 from snapset.service import campaigns, templates
 from snapset.service.errors import Invalid, NotFound
 from snapset.service.specs import CampaignSpec, SpecError, parse_spec_text, validate_spec
+from snapset.store import BlobNotFound
 from snapset.store.models import Campaign, ReviewerAssignment, Task
 
 router = APIRouter(tags=["campaigns"])
+MAX_EXAMPLE_BYTES = 10 * 1024 * 1024
 
 
 class SpecIn(BaseModel):
@@ -209,3 +213,54 @@ class TaskAdminOut(BaseModel):
 def campaign_tasks(campaign_id: int, principal: StaffUser, db: DbDep) -> list[Any]:
     readable_campaign(db, principal, campaign_id)
     return list(db.scalars(select(Task).where(Task.campaign_id == campaign_id).order_by(Task.id)))
+
+
+@router.post("/campaigns/{campaign_id}/examples", status_code=201)
+async def add_example(
+    campaign_id: int, request: Request, admin: AdminUser, platform: PlatformDep
+) -> dict[str, Any]:
+    """multipart `file` (JPEG/PNG/WebP, <= 10 MB), `caption`, `good` (true|false): an example
+    photo shown to collectors; added to the draft's spec (a new spec version)."""
+    form = await receive_form(
+        request.stream(),
+        content_type=request.headers.get("content-type"),
+        content_length=None,
+        tmp_dir=platform.settings.tmp_dir,
+        max_file_bytes=MAX_EXAMPLE_BYTES,
+    )
+    try:
+        if form.file is None:
+            raise MalformedUpload("file_missing", "send the photo in the form field 'file'")
+        received = form.file
+
+        def store() -> dict[str, Any]:
+            with platform.sessions() as db:
+                campaign = campaigns.get_campaign(db, campaign_id)
+                example = campaigns.add_example(
+                    db,
+                    platform.blobs,
+                    campaign,
+                    path=received.path,
+                    sha256=received.sha256,
+                    caption=form.fields.get("caption"),
+                    good=form.fields.get("good", "true").strip().lower() != "false",
+                    actor_id=admin.id,
+                )
+                db.commit()
+                return example
+
+        return await run_in_threadpool(store)
+    finally:
+        form.discard()
+
+
+@router.get("/campaigns/{campaign_id}/examples/{name}", response_class=Response)
+def get_example(campaign_id: int, name: str, _user: CurrentUser, platform: PlatformDep) -> Response:
+    """An example photo (any logged-in user: collectors see them with the task)."""
+    key = campaigns.example_key(campaign_id, name)
+    try:
+        data = platform.blobs.read_bytes(key)
+    except BlobNotFound:
+        raise NotFound("example_not_found", f"no example {name!r}") from None
+    media = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[name.rsplit(".", 1)[1]]
+    return Response(data, media_type=media, headers={"Cache-Control": "private, max-age=86400"})

@@ -6,14 +6,16 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from snapset.api.cookies import set_login_cookies
 from snapset.api.deps import AdminUser, CollectorUser, DbDep, PlatformDep
 from snapset.api.multipart import MalformedUpload, receive_form
+from snapset.api.routers.uploads import submission_view
 from snapset.api.views import collector_view, me_view
 from snapset.service import auth, collectors, scores
 from snapset.service.errors import Invalid
-from snapset.store.models import Collector, User
+from snapset.store.models import Campaign, Collector, Review, Submission, Task, User
 
 router = APIRouter(tags=["collectors"])
 
@@ -165,8 +167,21 @@ def list_collectors(
 
 @router.get("/collectors/{collector_id}")
 def get_collector(collector_id: int, _admin: AdminUser, db: DbDep) -> dict[str, Any]:
+    """Profile, documents, flags and the 50 most recent submissions."""
     collector = collectors.get_collector(db, collector_id)
-    return _profile(db, collector, admin=True, user=db.get(User, collector_id))
+    body = _profile(db, collector, admin=True, user=db.get(User, collector_id))
+    rows = db.execute(
+        select(Submission, Campaign, Task)
+        .join(Campaign, Campaign.id == Submission.campaign_id)
+        .join(Task, Task.id == Submission.task_id)
+        .where(Submission.collector_id == collector_id, Submission.erased_at.is_(None))
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+        .limit(50)
+    ).all()
+    ids = [r.Submission.id for r in rows]
+    reviewed = set(db.scalars(select(Review.submission_id).where(Review.submission_id.in_(ids))))
+    body["submissions"] = [submission_view(s, c, t, reviewed=reviewed) for s, c, t in rows]
+    return body
 
 
 @router.get("/collectors/{collector_id}/documents/{kind}", response_class=Response)
