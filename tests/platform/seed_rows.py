@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from snapset.service.templates import spec_from_template
 from snapset.store import BlobStore, photo_key
 from snapset.store.models import Campaign, Collector, Submission, Task, User
 
@@ -29,6 +30,12 @@ def jpeg_bytes(seed: int, size: tuple[int, int] = (64, 48)) -> bytes:
     out = io.BytesIO()
     Image.fromarray(pixels).save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def valid_spec(name: str) -> dict[str, Any]:
+    """A real shelf-products spec (so every service can read it) paying 0.25 USD."""
+    spec = spec_from_template("shelf_products", {"pay": {"amount": "0.25"}}, campaign_name=name)
+    return spec.model_dump(mode="json")
 
 
 def user(session: Session, role: str, name: str | None = None) -> User:
@@ -59,7 +66,7 @@ def campaign(
         category="shelf_products",
         task_type="detection",
         state="active",
-        spec=spec or {"pay": {"amount": 0.25, "currency": "USD"}},
+        spec={**valid_spec(name), **(spec or {})},
     )
     session.add(row)
     session.flush()

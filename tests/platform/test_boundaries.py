@@ -78,6 +78,7 @@ def world(actors: Any, platform: Platform) -> dict[str, Any]:
 # (method, path template, expected status for collector Bob using Alice's ids)
 COLLECTOR_SEES_ONLY_OWN = [
     ("GET", "/submissions/{alice_photo}/thumbnail", 404),
+    ("GET", "/submissions/{alice_photo}", 404),
     ("GET", "/consents/{alice_consent}", 404),
     ("POST", "/consents/{alice_consent}/withdraw", 404),
     ("GET", "/consents/{alice_consent}/form", 403),
@@ -109,6 +110,12 @@ def test_a_collector_never_reaches_another_collectors_data(world: dict[str, Any]
 
 def test_collector_lists_contain_only_their_own(world: dict[str, Any]) -> None:
     bob, alice = world["bob"], world["alice"]
+    assert [s["submission_id"] for s in bob.get(f"{API}/me/submissions").json()] == [
+        world["foreign_photo"]
+    ]
+    assert [s["submission_id"] for s in alice.get(f"{API}/me/submissions").json()] == [
+        world["alice_photo"]
+    ]
     assert bob.get(f"{API}/consents").json() == []
     assert [c["id"] for c in alice.get(f"{API}/consents").json()] == [world["alice_consent"]]
     assert bob.get(f"{API}/me/ledger").json() == []
@@ -136,3 +143,28 @@ def test_a_reviewer_sees_only_assigned_campaigns(world: dict[str, Any]) -> None:
         assert reviewer.request(method, own, json=body).status_code == 200, own
         assert reviewer.request(method, other, json=body).status_code == 404, other
         assert world["admin"].request(method, other, json=body).status_code == 200, other
+
+
+def test_a_collector_cannot_touch_another_collectors_claim(world: dict[str, Any]) -> None:
+    admin, alice, bob = world["admin"], world["alice"], world["bob"]
+    campaign = admin.post(
+        f"{API}/campaigns",
+        json={
+            "template": "shelf_products",
+            "name": "Claims",
+            "overrides": {"quota": {"dimensions": [{"name": "aisle", "values": ["a"]}]}},
+        },
+    )
+    assert campaign.status_code == 201, campaign.text
+    assert admin.post(f"{API}/campaigns/{campaign.json()['id']}/activate").status_code == 200
+    (task,) = [
+        t["id"]
+        for t in alice.get(f"{API}/tasks").json()
+        if t["campaign_id"] == campaign.json()["id"]
+    ]
+    assert alice.post(f"{API}/tasks/{task}/claim").status_code == 200
+    assert bob.post(f"{API}/tasks/{task}/release").status_code in (404, 409)
+    mine = [t for t in alice.get(f"{API}/tasks").json() if t["id"] == task]
+    assert mine and mine[0]["claimed_by_me"] is True  # Alice still holds it
+    theirs = [t for t in bob.get(f"{API}/tasks").json() if t["id"] == task]
+    assert all(t["claimed_by_me"] is False for t in theirs)
