@@ -17,6 +17,7 @@ from tests.web.conftest import (
     tasks_of,
     wait_camera,
 )
+from tests.web.fakecam import jpeg_bytes, textured_rgb
 
 pytestmark = pytest.mark.browser
 
@@ -90,3 +91,33 @@ def test_precheck_rejects_blurry_frame_and_retake(
     assert len(submissions_of(admin, campaign["id"])) == 1
     assert errors == []
     ctx.close()
+
+
+def test_file_input_fallback_without_camera(page: Any, base_url: str, admin: Api) -> None:
+    """No camera (refused or absent): the page offers the phone's camera app / files."""
+    page.add_init_script(
+        "navigator.mediaDevices.getUserMedia = () =>"
+        " Promise.reject(new DOMException('denied', 'NotAllowedError'));"
+    )
+    campaign = make_campaign(admin)
+    task = tasks_of(admin, campaign["id"])[0]
+    _, creds = make_collector(base_url, admin)
+    open_capture(page, creds, task["id"])
+    page.wait_for_selector("#capture[data-camera='off']")
+    assert page.locator("#shutter").is_hidden()
+    assert page.get_attribute("#file-input", "capture") == "environment"
+    photos = [
+        {
+            "name": f"IMG_{i}.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": jpeg_bytes(textured_rgb(1024, 768, seed=40 + i)),
+        }
+        for i in range(2)
+    ]
+    page.set_input_files("#file-input", files=photos)
+    page.wait_for_function(
+        "document.querySelectorAll('#strip .strip-item[data-state=sent]').length === 2"
+    )
+    subs = submissions_of(admin, campaign["id"])
+    assert sorted((s["width"], s["height"]) for s in subs) == [(1024, 768), (1024, 768)]
+    assert page.js_errors == []

@@ -16,6 +16,7 @@ from tests.web.conftest import (
     tasks_of,
     wait_camera,
 )
+from tests.web.fakecam import jpeg_bytes, textured_rgb
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +64,25 @@ def test_consent_signature_before_photos(page: Any, base_url: str, admin: Api) -
     assert sorted(record["submission_ids"]) == sorted(s["submission_id"] for s in subs)
     assert len(subs) == 2
     assert page.js_errors == []
+
+
+def test_consent_by_photo_of_a_signed_paper_form(page: Any, base_url: str, admin: Api) -> None:
+    campaign = make_campaign(admin, consent=True)
+    task = tasks_of(admin, campaign["id"])[0]
+    _, creds = make_collector(base_url, admin)
+    open_capture(page, creds, task["id"])
+    page.wait_for_selector("#consent")
+    page.fill("#subject-name", "Juan P.")
+    form = jpeg_bytes(textured_rgb(900, 1200, seed=51))
+    page.set_input_files(
+        "#paper-form", files=[{"name": "form.jpg", "mimeType": "image/jpeg", "buffer": form}]
+    )
+    page.wait_for_selector("#paper-state:text-matches('.+')")
+    page.click("#consent-submit")
+    wait_camera(page)
+    shoot(page)
+    page.wait_for_selector("#strip .strip-item[data-state=sent]")
+    [record] = admin.get("/consents", params={"campaign_id": campaign["id"]})
+    assert record["subject_name"] == "Juan P." and record["has_form"]
+    assert record["form_content_type"] == "image/jpeg"
+    assert len(record["submission_ids"]) == 1
