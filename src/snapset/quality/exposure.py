@@ -1,10 +1,10 @@
 """Exposure: too dark or too bright, judged from the luminance histogram.
 
 dark   = 1 - p90 / 255: even the brightest tenth of the picture is dim.
-bright = (p10 + mean) / 510: even the darkest tenth is light and the picture is pale.
-Both lie in [0, 1]; clipped under- and over-exposure push them up, a normal photo with
-a white wall or a black sky in it stays low because the other end of the histogram
-is still populated.
+bright = mean / 255 + half the fraction of clipped highlights (>= 250), capped at 1:
+         a pale picture, more so when highlights are blown out.
+Both lie in [0, 1]. A dark photo's brightest tenth is dim, so a night shot with a few
+street lights still counts as dark while a normal photo with a black sky in it does not.
 """
 
 from __future__ import annotations
@@ -42,13 +42,13 @@ def measure_exposure(hist: np.ndarray) -> ExposureMeasure:
     cdf = np.cumsum(hist)
     mean = float((hist * levels).sum() / total)
     std = float(np.sqrt(max((hist * (levels - mean) ** 2).sum() / total, 0.0)))
-    p10 = _percentile(cdf, 0.10)
     p90 = _percentile(cdf, 0.90)
+    clipped_bright = float(hist[250:].sum() / total)
     return ExposureMeasure(
         dark=float(np.clip(1.0 - p90 / 255.0, 0.0, 1.0)),
-        bright=float(np.clip((p10 + mean) / 510.0, 0.0, 1.0)),
+        bright=float(np.clip(mean / 255.0 + 0.5 * clipped_bright, 0.0, 1.0)),
         brightness=mean / 255.0,
         contrast=min(1.0, std / 128.0),
         clipped_dark=float(hist[:6].sum() / total),
-        clipped_bright=float(hist[250:].sum() / total),
+        clipped_bright=clipped_bright,
     )

@@ -14,7 +14,7 @@ import numpy as np
 
 TILE = 32
 CALM_PERCENTILE = 10.0
-SIGMA_AT_SCORE_ONE = 12.0  # gray levels of noise sigma that score 1.0
+SIGMA_AT_SCORE_ONE = 10.0  # gray levels of noise sigma that score 1.0
 
 _KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
 _SCALE = math.sqrt(math.pi / 2.0) / 6.0

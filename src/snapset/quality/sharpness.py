@@ -19,8 +19,9 @@ import cv2
 import numpy as np
 
 TILE = 32
-MIN_TILE_STD = 4.0  # gray levels; flatter tiles carry no focus information
-SHARPEST_FRACTION = 0.1
+MIN_TILE_STD = 8.0  # gray levels; flatter tiles carry no focus information
+SHARPEST_FRACTION = 0.25
+ANISOTROPY_TILES = 96
 MIN_SHARPEST_TILES = 6
 _TAPS = 9
 _DIRECTIONS = ("0", "45", "90", "135")
@@ -39,33 +40,92 @@ class BlurMeasure:
     detail_fraction: float
 
 
-def _kernels() -> dict[str, np.ndarray]:
-    line = np.full((1, _TAPS), 1.0 / _TAPS, np.float32)
-    diag = np.eye(_TAPS, dtype=np.float32) / _TAPS
-    return {"0": line, "90": line.T.copy(), "45": diag[::-1].copy(), "135": diag}
+_DIAGONAL_KERNELS = {
+    "45": np.eye(_TAPS, dtype=np.float32)[::-1].copy() / _TAPS,
+    "135": np.eye(_TAPS, dtype=np.float32) / _TAPS,
+}
+_MARGIN = _TAPS // 2 + 1
 
 
-_KERNELS = _kernels()
-# neighbour offset (dy, dx) along each direction, for the pixel differences
-_STEPS = {"0": (0, 1), "90": (1, 0), "45": (1, -1), "135": (1, 1)}
+def _step_pairs(image: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
+    """(I(p), I(p + step)) views, one row/column shorter where the step needs it."""
+    if direction == "0":
+        return image[:-1, :-1], image[:-1, 1:]
+    if direction == "90":
+        return image[:-1, :-1], image[1:, :-1]
+    if direction == "45":
+        return image[:-1, 1:], image[1:, :-1]
+    return image[:-1, :-1], image[1:, 1:]
 
 
-def _shifted_abs_diff(image: np.ndarray, step: tuple[int, int]) -> np.ndarray:
-    dy, dx = step
-    h, w = image.shape
-    out = np.zeros_like(image)
-    ys, ye = 0, h - dy
-    if dx >= 0:
-        xs, xe = 0, w - dx
-    else:
-        xs, xe = -dx, w
-    out[ys:ye, xs:xe] = np.abs(image[ys + dy : ye + dy, xs + dx : xe + dx] - image[ys:ye, xs:xe])
-    return out
+def _crete_maps(
+    image: np.ndarray, blurred: np.ndarray, direction: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel variation D_F and its part V lost by re-blurring (Crete et al.)."""
+    d_f = cv2.absdiff(*_step_pairs(image, direction))
+    d_b = cv2.absdiff(*_step_pairs(blurred, direction))
+    d_v = cv2.subtract(d_f, d_b)
+    np.maximum(d_v, 0.0, out=d_v)
+    return d_f, d_v
 
 
 def _tile_sums(values: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    cropped = values[: rows * TILE, : cols * TILE]
-    return cropped.reshape(rows, TILE, cols, TILE).sum(axis=(1, 3))
+    cropped = np.ascontiguousarray(values[: rows * TILE, : cols * TILE])
+    means = cv2.resize(cropped, (cols, rows), interpolation=cv2.INTER_AREA)
+    return means.astype(np.float64) * (TILE * TILE)
+
+
+def _diagonal_blur(gray: np.ndarray, tiles: np.ndarray) -> dict[str, float]:
+    """Crete blur along the two diagonals, computed on the chosen tiles only.
+
+    The tiles (with a margin wider than the filter) are stacked into one strip and
+    filtered at once; only each tile's interior is summed, so the seams never count.
+    """
+    side = TILE + 2 * _MARGIN
+    padded = cv2.copyMakeBorder(gray, *([_MARGIN] * 4), cv2.BORDER_REFLECT)
+    strip = np.concatenate(
+        [padded[r * TILE : r * TILE + side, c * TILE : c * TILE + side] for r, c in tiles]
+    )
+    result: dict[str, float] = {}
+    for name, kernel in _DIAGONAL_KERNELS.items():
+        blurred = cv2.filter2D(strip, -1, kernel, borderType=cv2.BORDER_REFLECT)
+        d_f, d_v = _crete_maps(strip, blurred, name)
+        # d_f is one row/column short: pixel (y, x) of the strip sits at (y, x - offset)
+        offset = 1 if name == "45" else 0
+        inner = (slice(_MARGIN, _MARGIN + TILE), slice(_MARGIN - offset, _MARGIN - offset + TILE))
+        f = v = 0.0
+        for k in range(len(tiles)):
+            rows = slice(k * side + inner[0].start, k * side + inner[0].stop)
+            f += float(d_f[rows, inner[1]].sum())
+            v += float(d_v[rows, inner[1]].sum())
+        result[name] = 1.0 - v / f if f > 0 else 0.0
+    return result
+
+
+def _anisotropy(
+    gray: np.ndarray,
+    sum_f: dict[str, np.ndarray],
+    sum_v: dict[str, np.ndarray],
+    detailed: np.ndarray,
+) -> tuple[float, float]:
+    """(relative blur difference between perpendicular directions, blurriest direction).
+
+    Measured over an even spread of ALL detailed tiles, not only the sharpest ones: the
+    orientation of the content (shelf edges, facades) then averages out, while motion
+    blur shortens every tile's variation along the motion the same way.
+    """
+    picked = detailed[np.linspace(0, len(detailed) - 1, min(ANISOTROPY_TILES, len(detailed)))
+                      .astype(int)]  # fmt: skip
+    rows, cols = picked[:, 0], picked[:, 1]
+    profile: dict[str, float] = {}
+    for name in ("0", "90"):
+        f = float(sum_f[name][rows, cols].sum())
+        profile[name] = 1.0 - float(sum_v[name][rows, cols].sum()) / f if f > 0 else 0.0
+    profile.update(_diagonal_blur(gray, picked))
+    pairs = (("0", "90"), ("45", "135"))
+    spreads = [abs(profile[a] - profile[b]) / max(profile[a] + profile[b], 1e-6) for a, b in pairs]
+    strongest = pairs[int(np.argmax(spreads))]
+    return float(max(spreads)), float(max(strongest, key=profile.__getitem__))
 
 
 def measure_blur(gray: np.ndarray) -> BlurMeasure:
@@ -75,42 +135,40 @@ def measure_blur(gray: np.ndarray) -> BlurMeasure:
     if rows == 0 or cols == 0:
         return BlurMeasure(0.0, dict.fromkeys(_DIRECTIONS, 0.0), 0.0, None, 0.0)
     gray = np.ascontiguousarray(gray, dtype=np.float32)
+    # one replicated row/column so every direction's differences cover every tile
+    region = cv2.copyMakeBorder(
+        np.ascontiguousarray(gray[: rows * TILE, : cols * TILE]), 0, 1, 0, 1, cv2.BORDER_REPLICATE
+    )
     sum_f: dict[str, np.ndarray] = {}
     sum_v: dict[str, np.ndarray] = {}
-    for name in _DIRECTIONS:
-        blurred = cv2.filter2D(gray, -1, _KERNELS[name], borderType=cv2.BORDER_REFLECT)
-        d_f = _shifted_abs_diff(gray, _STEPS[name])
-        d_b = _shifted_abs_diff(blurred, _STEPS[name])
+    for name, ksize in (("0", (_TAPS, 1)), ("90", (1, _TAPS))):
+        blurred = cv2.blur(region, ksize, borderType=cv2.BORDER_REFLECT)
+        d_f, d_v = _crete_maps(region, blurred, name)
         sum_f[name] = _tile_sums(d_f, rows, cols)
-        sum_v[name] = _tile_sums(np.maximum(d_f - d_b, 0.0), rows, cols)
-    cropped = gray[: rows * TILE, : cols * TILE].reshape(rows, TILE, cols, TILE)
-    tile_std = cropped.std(axis=(1, 3))
-    total_f = sum(sum_f.values())
-    total_v = sum(sum_v.values())
+        sum_v[name] = _tile_sums(d_v, rows, cols)
+    core = region[:-1, :-1]
+    mean = _tile_sums(core, rows, cols) / (TILE * TILE)
+    mean_sq = _tile_sums(cv2.multiply(core, core), rows, cols) / (TILE * TILE)
+    tile_std = np.sqrt(np.maximum(mean_sq - mean * mean, 0.0))
+    total_f = sum_f["0"] + sum_f["90"]
+    total_v = sum_v["0"] + sum_v["90"]
     detailed = (tile_std >= MIN_TILE_STD) & (total_f > 0)
     n_detailed = int(detailed.sum())
     if n_detailed == 0:
         return BlurMeasure(0.0, dict.fromkeys(_DIRECTIONS, 0.0), 0.0, None, 0.0)
+    positions = np.argwhere(detailed)
     iso_blur = 1.0 - total_v[detailed] / total_f[detailed]
     keep = max(MIN_SHARPEST_TILES, int(np.ceil(SHARPEST_FRACTION * n_detailed)))
     keep = min(keep, n_detailed)
-    order = np.argsort(iso_blur)[:keep]
+    order = np.argsort(iso_blur, kind="stable")[:keep]
     directional: dict[str, float] = {}
-    for name in _DIRECTIONS:
+    for name in ("0", "90"):
         f = float(sum_f[name][detailed][order].sum())
         v = float(sum_v[name][detailed][order].sum())
         directional[name] = 1.0 - v / f if f > 0 else 0.0
-    # Diagonal steps are sqrt(2) px long, so only same-geometry pairs are compared:
-    # motion blur shows as a large relative difference within one pair.
-    pairs = (("0", "90"), ("45", "135"))
-    spreads = [
-        abs(directional[a] - directional[b]) / max(directional[a] + directional[b], 1e-6)
-        for a, b in pairs
-    ]
-    anisotropy = float(max(spreads))
-    strongest = pairs[int(np.argmax(spreads))]
+    directional.update(_diagonal_blur(gray, positions[order]))
     blur = float(np.clip(max(directional.values()), 0.0, 1.0))
-    motion_angle = float(max(strongest, key=directional.__getitem__))
+    anisotropy, motion_angle = _anisotropy(gray, sum_f, sum_v, positions)
     return BlurMeasure(
         blur=blur,
         directional=directional,

@@ -1,0 +1,238 @@
+"""snapset's quality engine vs cleanvision on the same labelled 12-MP photos, same run.
+
+    nice -n 10 python benchmarks/quality_vs_cleanvision.py [--workers 2] [--tune]
+        [--cleanvision-python /work/venvs/cleanvision/bin/python] [--skip-cleanvision]
+
+1. builds (or reuses) the labelled set in benchmarks/out/quality_set/ (labelled_set.py);
+2. times a plain reduced-size decode of every file (Pillow draft mode, the floor);
+3. runs snapset's audit() at default thresholds;
+4. runs cleanvision (in its own venv, through cleanvision_driver.py) on the same files;
+5. prints precision / recall / F1 per issue on the held-out "test" split (and on all
+   files), wall times and speed ratios. --tune prints, from the "tune" split only, the
+   threshold that maximises F1 for each score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from labelled_set import ISSUES, Item, build_labelled_set
+from snapset.quality import Thresholds, audit
+from snapset.quality.decode import DEFAULT_MAX_SIDE
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+DEFAULT_CV_PYTHON = "/work/venvs/cleanvision/bin/python"
+
+
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(items: Iterable[Item], found: dict[str, list[str]], issue: str, root: Path) -> Scores:
+    scores = Scores()
+    for item in items:
+        truth = item.labels.get(issue)
+        if truth is None:
+            continue
+        predicted = issue in found.get(str(root / item.file), [])
+        if truth and predicted:
+            scores.tp += 1
+        elif truth:
+            scores.fn += 1
+        elif predicted:
+            scores.fp += 1
+        else:
+            scores.tn += 1
+    return scores
+
+
+def _draft_decode(path: str) -> int:
+    """The floor: open, reduced-size JPEG decode (same draft rule as snapset), RGB."""
+    with open(path, "rb") as handle:
+        image = Image.open(handle)
+        if image.format == "JPEG":
+            scale = 0.75 * DEFAULT_MAX_SIDE / max(image.size)
+            image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
+        image = image.convert("RGB")
+        return image.width
+
+
+def time_floor(files: list[str], workers: int) -> float:
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_draft_decode, files, chunksize=4))
+    return time.perf_counter() - started
+
+
+def run_cleanvision(python: str, files: list[str], workers: int) -> tuple[dict, float, float]:
+    """(issues per path, seconds inside cleanvision, wall seconds incl. interpreter start)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        file_list = Path(tmp) / "files.json"
+        result = Path(tmp) / "result.json"
+        file_list.write_text(json.dumps(files))
+        started = time.perf_counter()
+        subprocess.run(
+            [python, str(HERE / "cleanvision_driver.py"), str(file_list), str(result),
+             str(workers)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wall = time.perf_counter() - started
+        data = json.loads(result.read_text())
+    return data["issues"], data["seconds"], wall
+
+
+def tune(items: list[Item], rows: dict[str, dict], root: Path) -> dict[str, float]:
+    """Best-F1 threshold per score on the tune split (issue iff score >= threshold)."""
+    best: dict[str, float] = {}
+    tuning = [i for i in items if i.split == "tune"]
+    for issue in ("blurry", "dark", "bright", "noisy"):
+        labelled = [(rows[str(root / i.file)]["scores"][issue], i.labels[issue])
+                    for i in tuning if i.labels.get(issue) is not None]  # fmt: skip
+        candidates = sorted({round(s, 3) for s, _ in labelled})
+        results = []
+        for t in candidates:
+            s = Scores()
+            for score, truth in labelled:
+                predicted = score >= t
+                s.tp += truth and predicted
+                s.fp += (not truth) and predicted
+                s.fn += truth and not predicted
+            results.append((s.f1, t))
+        top = max(f for f, _ in results)
+        # every threshold in (the score just below the best plateau, its top] is equally
+        # good on this split; the middle of that interval generalises best
+        plateau = [t for f, t in results if f >= top - 1e-9]
+        below = [t for t in candidates if t < plateau[0]]
+        low = below[-1] if below else 0.0
+        best[issue] = round((low + plateau[-1]) / 2, 3)
+        print(f"tune {issue:8s} best F1 {top:.3f} at thresholds {plateau[0]}..{plateau[-1]}")
+    return best
+
+
+def blur_kind_accuracy(items: list[Item], rows: dict[str, dict], root: Path) -> tuple[int, int]:
+    right = total = 0
+    for item in items:
+        if item.case not in ("gaussian", "defocus", "motion", "real_defocus_blur",
+                             "real_motion_blur"):  # fmt: skip
+            continue
+        kind = rows[str(root / item.file)]["details"].get("blur_kind")
+        if kind is None:
+            continue
+        total += 1
+        expected = "motion" if "motion" in item.case else "defocus"
+        right += kind == expected
+    return right, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--skip-cleanvision", action="store_true")
+    parser.add_argument("--cleanvision-python", default=DEFAULT_CV_PYTHON)
+    args = parser.parse_args()
+
+    root = OUT / "quality_set"
+    items = build_labelled_set(root, workers=args.workers, force=args.rebuild)
+    files = [str(root / item.file) for item in items]
+    megapixels = []
+    for path in files:
+        with Image.open(path) as image:
+            megapixels.append(image.width * image.height / 1e6)
+    print(f"{len(files)} files, median {np.median(megapixels):.1f} MP "
+          f"({sum(i.split == 'test' for i in items)} held-out test, "
+          f"{sum(i.split == 'tune' for i in items)} tune)")  # fmt: skip
+
+    for path in files[:8]:  # warm the page cache so every tool reads from memory
+        Path(path).read_bytes()
+    for path in files:
+        Path(path).read_bytes()
+    floor = time_floor(files, args.workers)
+    started = time.perf_counter()
+    report = audit(files, workers=args.workers)
+    snap_seconds = time.perf_counter() - started
+    rows = {image.path: image.to_json() for image in report.images}
+    snap_found = {path: row["issues"] for path, row in rows.items()}
+    (OUT / "quality_snapset_report.json").write_text(json.dumps(report.to_json(), indent=1))
+
+    if args.tune:
+        best = tune(items, rows, root)
+        print("suggested defaults:", json.dumps(best))
+
+    cv_found: dict[str, list[str]] | None = None
+    cv_inner = cv_wall = float("nan")
+    if not args.skip_cleanvision:
+        cv_found, cv_inner, cv_wall = run_cleanvision(args.cleanvision_python, files,
+                                                      args.workers)  # fmt: skip
+
+    print()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; workers={args.workers}; "
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")  # fmt: skip
+    print(f"snapset thresholds: defaults {json.dumps(Thresholds().to_json())}")
+    for split_name, subset in (("held-out test split", [i for i in items if i.split == "test"]),
+                               ("all files", items)):  # fmt: skip
+        print(f"\n{split_name}:")
+        print(f"{'issue':16s} {'n+':>4s} {'n-':>4s} | {'snapset P':>9s} {'R':>5s} {'F1':>5s} "
+              f"| {'cleanvision P':>13s} {'R':>5s} {'F1':>5s}")  # fmt: skip
+        for issue in ISSUES:
+            ours = evaluate(subset, snap_found, issue, root)
+            line = (f"{issue:16s} {ours.tp + ours.fn:4d} {ours.fp + ours.tn:4d} | "
+                    f"{ours.precision:9.3f} {ours.recall:5.3f} {ours.f1:5.3f} | ")  # fmt: skip
+            if cv_found is None:
+                line += "(skipped)"
+            elif issue == "noisy":
+                line += f"{'no such check':>25s}"
+            else:
+                theirs = evaluate(subset, cv_found, issue, root)
+                line += f"{theirs.precision:13.3f} {theirs.recall:5.3f} {theirs.f1:5.3f}"
+            print(line)
+    right, total = blur_kind_accuracy(items, rows, root)
+    print(f"\nblur kind (defocus vs motion) right on {right}/{total} blurred files flagged blurry")
+    print(f"\nwall time for {len(files)} files ({args.workers} workers):")
+    print(f"  reduced-size decode floor : {floor:7.2f} s")
+    print(f"  snapset audit             : {snap_seconds:7.2f} s  "
+          f"({snap_seconds / floor:.2f}x the floor, {len(files) / snap_seconds:.1f} files/s)")
+    if cv_found is not None:
+        print(f"  cleanvision find_issues   : {cv_inner:7.2f} s  (process wall {cv_wall:.2f} s)")
+        print(f"  snapset is {cv_inner / snap_seconds:.1f}x faster than cleanvision")
+
+
+if __name__ == "__main__":
+    main()
