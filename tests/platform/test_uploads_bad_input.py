@@ -4,6 +4,8 @@ half-stored (no row, no blob, no temporary file), and the server keeps serving."
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -16,6 +18,8 @@ from sqlalchemy import func, select, update
 
 from snapset.api.multipart import receive_form
 from snapset.service.errors import ServiceError
+from snapset.service.platform import recover_staged
+from snapset.store import photo_key
 from snapset.store.models import Claim, Submission
 from snapset.store.types import utcnow
 from tests.platform import photos
@@ -199,3 +203,30 @@ def test_parser_rejects_a_declared_length_over_the_cap_without_reading(tmp_path:
     with pytest.raises(ServiceError) as info:
         asyncio.run(run())
     assert info.value.code == "file_too_large" and pulled == 0
+
+
+def test_crash_between_commit_and_promotion_is_repaired_at_start_up(actors: Actors) -> None:
+    """A staged blob whose row was committed is promoted; an orphan one is removed."""
+    platform = actors.platform
+    _, collector, task_id, _ = ready(actors)
+    body = upload(collector, task_id, photos.jpeg(seed=40)).json()
+    with platform.sessions() as s:
+        row = s.get(Submission, body["submission_id"])
+        assert row is not None
+        key = row.blob_key
+    # Simulate the crash: the committed row's blob is back in staging, plus an orphan.
+    data = platform.blobs.read_bytes(key)
+    platform.blobs.delete(key)
+    tmp = platform.settings.tmp_dir
+    (tmp / "a").write_bytes(data)
+    (tmp / "b").write_bytes(b"orphan")
+    kept = platform.blobs.stage(tmp / "a", intended_key=key)
+    orphan = platform.blobs.stage(tmp / "b", intended_key=photo_key("ee" * 32, "jpg"))
+    staging = Path(platform.settings.resolved_storage_url.removeprefix("file://")) / "_staging"
+    old = time.time() - 3600
+    for staged in (kept, orphan):
+        os.utime(staging / staged.name, (old, old))
+    with platform.sessions() as s:
+        assert recover_staged(platform.blobs, s) == 1
+    assert platform.blobs.read_bytes(key) == data
+    assert list(staging.iterdir()) == []

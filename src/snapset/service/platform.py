@@ -9,7 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from snapset.config import Settings
@@ -19,6 +19,7 @@ from snapset.service.duplicates import DuplicateRegistry
 from snapset.service.jobs import JobRunner
 from snapset.store import BlobStore, make_engine, make_session_factory, open_blob_store
 from snapset.store.migrate import upgrade_to_head
+from snapset.store.models import Submission
 
 
 @dataclass
@@ -45,7 +46,8 @@ class Platform:
             upgrade_to_head(engine)
         sessions = make_session_factory(engine)
         blobs = open_blob_store(settings.resolved_storage_url)
-        blobs.cleanup_staged()
+        with sessions() as session:
+            recover_staged(blobs, session)
         _cleanup_tmp(settings)
         duplicates = DuplicateRegistry(max_distance=settings.near_duplicate_max_distance)
         with sessions() as session:
@@ -74,6 +76,29 @@ class Platform:
         self.jobs.shutdown()
         self.executor.shutdown(wait=True)
         self.engine.dispose()
+
+
+def recover_staged(blobs: BlobStore, session: Session, min_age_seconds: float = 600) -> int:
+    """Finish or undo blob writes a crash interrupted; returns how many were promoted.
+
+    A staged blob whose intended key belongs to a committed submission (the crash came
+    between the commit and the promotion) is promoted; any other old one is discarded.
+    Young ones may belong to uploads in flight in another server process: left alone.
+    """
+    promoted = 0
+    for staged, key, age in list(blobs.list_staged()):
+        if age < min_age_seconds:
+            continue
+        committed = key is not None and (
+            session.scalar(select(Submission.id).where(Submission.blob_key == key).limit(1))
+            is not None
+        )
+        if committed and key is not None and not blobs.exists(key):
+            blobs.promote(staged, key)
+            promoted += 1
+        else:
+            blobs.discard(staged)
+    return promoted
 
 
 def _cleanup_tmp(settings: Settings) -> None:

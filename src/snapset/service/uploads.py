@@ -285,7 +285,7 @@ def commit(
     """Store row + blob atomically; returns (answer, created). Idempotent under races."""
     verdict = result.verdict.verdict
     key = photo_key(form.sha256, EXTENSIONS.get(result.format.upper(), "bin"))
-    staged = platform.blobs.stage(form.path)
+    staged = platform.blobs.stage(form.path, intended_key=key)
     try:
         with platform.sessions() as session:
             task_id = prepared.task.id

@@ -35,13 +35,27 @@ class BlobNotFound(FileNotFoundError):
 
 @dataclass(frozen=True)
 class StagedBlob:
-    """A blob written under a temporary name, not yet visible under its key."""
+    """A blob written under a temporary name, not yet visible under its key.
+
+    The name carries the key it is meant for, so a start-up recovery can finish a
+    promotion that a crash interrupted after the database commit.
+    """
 
     name: str
 
+    @property
+    def intended_key(self) -> str | None:
+        encoded, sep, _ = self.name.rpartition("~")
+        return encoded.replace("!", "/") if sep and encoded else None
+
+
+def _staged_name(intended_key: str | None) -> str:
+    prefix = _check_key(intended_key).replace("/", "!") + "~" if intended_key else ""
+    return prefix + uuid.uuid4().hex
+
 
 class BlobStore(Protocol):
-    def stage(self, local_path: Path) -> StagedBlob: ...
+    def stage(self, local_path: Path, intended_key: str | None = None) -> StagedBlob: ...
     def promote(self, staged: StagedBlob, key: str) -> None: ...
     def discard(self, staged: StagedBlob) -> None: ...
     def put_bytes(self, key: str, data: bytes) -> None: ...
@@ -53,6 +67,7 @@ class BlobStore(Protocol):
     def local_path(self, key: str) -> Path | None: ...
     def iter_keys(self, prefix: str = "") -> Iterator[str]: ...
     def cleanup_staged(self, older_than_seconds: float = 3600) -> int: ...
+    def list_staged(self) -> Iterator[tuple[StagedBlob, str | None, float]]: ...
 
 
 def _check_key(key: str) -> str:
@@ -74,9 +89,9 @@ class LocalBlobStore:
     def _path(self, key: str) -> Path:
         return self.root / _check_key(key)
 
-    def stage(self, local_path: Path) -> StagedBlob:
+    def stage(self, local_path: Path, intended_key: str | None = None) -> StagedBlob:
         """Move (rename, or copy across filesystems) `local_path` into staging."""
-        name = uuid.uuid4().hex
+        name = _staged_name(intended_key)
         target = self._staging / name
         try:
             os.replace(local_path, target)
@@ -139,6 +154,17 @@ class LocalBlobStore:
                 continue
             yield rel
 
+    def list_staged(self) -> Iterator[tuple[StagedBlob, str | None, float]]:
+        """(staged blob, the key it was meant for, age in seconds) of every staged blob."""
+        now = time.time()
+        for path in sorted(self._staging.iterdir()):
+            try:
+                age = now - path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            staged = StagedBlob(path.name)
+            yield staged, staged.intended_key, age
+
     def cleanup_staged(self, older_than_seconds: float = 3600) -> int:
         """Remove staged blobs older than the cutoff (left by a crash); returns the count."""
         cutoff = time.time() - older_than_seconds
@@ -177,8 +203,8 @@ class S3BlobStore:
     def _staging_key(self, name: str) -> str:
         return self._key(f"{STAGING_PREFIX}/{name}")
 
-    def stage(self, local_path: Path) -> StagedBlob:
-        name = uuid.uuid4().hex
+    def stage(self, local_path: Path, intended_key: str | None = None) -> StagedBlob:
+        name = _staged_name(intended_key)
         self.client.upload_file(str(local_path), self.bucket, self._staging_key(name))  # type: ignore[attr-defined]
         os.unlink(local_path)
         return StagedBlob(name)
@@ -237,6 +263,15 @@ class S3BlobStore:
                 rel = item["Key"][len(base) :]
                 if not rel.startswith(STAGING_PREFIX + "/"):
                     yield rel
+
+    def list_staged(self) -> Iterator[tuple[StagedBlob, str | None, float]]:
+        paginator = self.client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
+        base = f"{self.prefix}/" if self.prefix else ""
+        now = time.time()
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{base}{STAGING_PREFIX}/"):
+            for item in page.get("Contents", []):
+                staged = StagedBlob(item["Key"].rsplit("/", 1)[1])
+                yield staged, staged.intended_key, now - item["LastModified"].timestamp()
 
     def cleanup_staged(self, older_than_seconds: float = 3600) -> int:
         paginator = self.client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
