@@ -93,13 +93,14 @@ def submission(
     *,
     blobs: BlobStore | None = None,
     seed: int | None = None,
+    pixels: tuple[int, int] = (64, 48),
     minutes: int = 0,
     reasons: list[dict[str, str]] | None = None,
     **fields: Any,
 ) -> Submission:
     """A stored photo; with `blobs`, its JPEG really exists in the blob store."""
     seed = next(_counter) if seed is None else seed
-    data = jpeg_bytes(seed)
+    data = jpeg_bytes(seed, pixels)
     sha = hashlib.sha256(data).hexdigest()
     key = photo_key(sha, "jpg")
     if blobs is not None:
@@ -114,8 +115,8 @@ def submission(
         blob_key=key,
         content_type="image/jpeg",
         format="JPEG",
-        width=64,
-        height=48,
+        width=pixels[0],
+        height=pixels[1],
         auto_verdict=verdict,
         verdict=verdict,
         reasons=reasons or [],
