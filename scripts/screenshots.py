@@ -58,20 +58,37 @@ def upload(collector: Api, task_id: int, rgb: Any, hour: int) -> None:
 def seed(server: Server) -> dict[str, Any]:
     """A realistic small state: photos accepted, in review and rejected in one campaign."""
     admin = Api(server.url, "admin", ADMIN_PASSWORD)
-    qc = "qc:\n  review: [grayscale]\n  near_duplicates: review\n"
-    campaign = make_campaign(admin, target=12, extra=qc)
+    # The vehicles template (vehicle x time of day: a heat map on the dashboard), for Kenya.
+    campaign = admin.post(
+        "/campaigns",
+        json={
+            "template": "vehicles",
+            "name": "Vehicles in Nairobi",
+            "overrides": {
+                "constraints": {
+                    "min_width": 640,
+                    "min_height": 480,
+                    "geofence": {"countries": ["KE"]},
+                },
+                "quota": {"target_per_cell": 6},
+                "qc": {"review": ["grayscale"]},
+            },
+        },
+    )
+    admin.post(f"/campaigns/{campaign['id']}/activate")
     make_campaign(admin, consent=True, category="faces", task_type="face")
     collector, creds = make_collector(server.url, admin)
-    tasks = tasks_of(admin, campaign["id"])
+    tasks = tasks_of(admin, campaign["id"])[:6]
     for i, task in enumerate(tasks):
         collector.post(f"/tasks/{task['id']}/claim")
-        for j in range(4 + 3 * i):
+        for j in range(1 + i):
             rgb = textured_rgb(800, 600, seed=100 * i + j)
             if j % 5 == 3:
                 rgb = blurred(rgb, 6)
             elif j % 5 == 4:
                 rgb = rgb.mean(axis=2).astype("uint8")[..., None].repeat(3, axis=2)
             upload(collector, task["id"], rgb, hour=7 + (3 * j + i) % 14)
+        collector.post(f"/tasks/{task['id']}/release")
     make_collector(server.url, admin, verify=False)  # one waiting for verification
     return {"admin": admin, "campaign": campaign, "tasks": tasks, "creds": creds}
 

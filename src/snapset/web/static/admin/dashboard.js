@@ -59,7 +59,7 @@ export async function dashboardView(main, id) {
         panel('dash.cells', cells.length ? cellsChart(cells) : h('p', { class: 'muted' }, t('dash.no_cells')), 'panel-cells'),
         panel('dash.reasons', entries(d.reasons).length ? rankBars(entries(d.reasons).map(([k, n]) => [issueText(k), n]), { color: '#b3261e' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-reasons'),
         panel('dash.per_day', items(d.per_day).length ? columns(items(d.per_day).map((p) => ({ label: String(p.date).slice(5), value: p.count })), { every: Math.ceil(items(d.per_day).length / 10) }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-days'),
-        panel('dash.brightness', bright.length ? columns(bright.map((b) => ({ label: typeof b.bin === 'number' ? b.bin.toFixed(1) : String(b.bin), value: b.count })), { color: '#a35f00' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-brightness'),
+        panel('dash.brightness', bright.some((b) => b.count) ? columns(bright.map((b) => ({ label: typeof b.bin === 'number' ? b.bin.toFixed(1) : String(b.bin), value: b.count })), { color: '#a35f00' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-brightness'),
         panel('dash.hours', hours.some((x) => x) ? columns(hours.map((n, i) => ({ label: `${i}h`, value: n })), { every: 3, color: '#1f4f99' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-hours'),
         panel('dash.devices', entries(div.devices).length ? rankBars(entries(div.devices), { color: '#5b3f99' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-devices'),
         panel('dash.countries', entries(div.countries).length ? rankBars(entries(div.countries), { color: '#1d7a3a' }) : h('p', { class: 'muted' }, t('dash.none_yet')), 'panel-countries'),

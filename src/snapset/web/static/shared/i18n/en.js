@@ -241,7 +241,7 @@ export default {
 
   'dash.cells': 'Progress per quota cell (accepted / target)',
   'dash.no_cells': 'This campaign has no quota cells.',
-  'dash.reasons': 'Why photos were refused',
+  'dash.reasons': 'Issues found (all verdicts)',
   'dash.per_day': 'Photos per day',
   'dash.brightness': 'Brightness',
   'dash.hours': 'Time of day',

@@ -241,7 +241,7 @@ export default {
 
   'dash.cells': 'Progreso por celda de cuota (aceptadas / objetivo)',
   'dash.no_cells': 'Esta campaña no tiene celdas de cuota.',
-  'dash.reasons': 'Por qué se rechazaron fotos',
+  'dash.reasons': 'Problemas detectados (todos los veredictos)',
   'dash.per_day': 'Fotos por día',
   'dash.brightness': 'Brillo',
   'dash.hours': 'Hora del día',

@@ -241,7 +241,7 @@ export default {
 
   'dash.cells': '各配额单元进度（已接受 / 目标）',
   'dash.no_cells': '此项目没有配额单元。',
-  'dash.reasons': '照片被拒绝的原因',
+  'dash.reasons': '发现的问题（所有结论）',
   'dash.per_day': '每日照片数',
   'dash.brightness': '亮度',
   'dash.hours': '拍摄时段',
