@@ -224,3 +224,28 @@ def test_export_memory_does_not_grow_with_the_photos(actors: Any, platform: Plat
         archive_size = done.file_size or 0
     assert archive_size > 15_000_000
     assert peak < archive_size / 4, (peak, archive_size)
+
+
+def test_withdrawn_consent_discards_exports_that_may_hold_the_photo(
+    actors: Any, platform: Platform
+) -> None:
+    from snapset.service import consent
+
+    admin = actors.admin()
+    alice_client, alice = collector_client(actors, platform)
+    camp, (day, _) = seed_campaign(platform)
+    photo = seed_photo(platform, day, alice.id, "accepted")
+    record = alice_client.post(f"{API}/consents", data={"subject_name": "B."}).json()["id"]
+    with platform.sessions() as session:
+        consent.link(session, photo, record)
+        session.commit()
+    job = wait_done(admin, admin.post(f"{API}/campaigns/{camp}/exports", json={}).json()["id"])
+    assert job["status"] == "done"
+    archive = platform.settings.data_dir / "exports" / f"campaign-{camp}-export-{job['id']}.zip"
+    assert archive.is_file()
+
+    assert alice_client.post(f"{API}/consents/{record}/withdraw").json()["erased"] == [photo]
+    after = admin.get(f"{API}/exports/{job['id']}").json()
+    assert after["status"] == "failed" and "erased" in after["error"]
+    assert not archive.exists()
+    assert admin.get(f"{API}/exports/{job['id']}/download").status_code == 409

@@ -328,3 +328,46 @@ def check_interrupted(session: Session, platform: Platform, job: ExportJob) -> E
         job.error = "the server stopped while this export was running; start it again"
         job.finished_at = utcnow()
     return job
+
+
+def discard_exports_containing(
+    session: Session, platform: Platform, erased_submission_ids: list[int], actor_id: int | None
+) -> list[int]:
+    """Erasure reaches finished exports too: an archive that may hold an erased photo is
+    deleted and its job marked failed (export again to get a clean one)."""
+    if not erased_submission_ids:
+        return []
+    rows = session.execute(
+        select(Submission.campaign_id, func.min(Submission.created_at))
+        .where(Submission.id.in_(erased_submission_ids))
+        .group_by(Submission.campaign_id)
+    ).all()
+    discarded = []
+    for campaign_id, oldest in rows:
+        jobs = session.scalars(
+            select(ExportJob).where(
+                ExportJob.campaign_id == campaign_id,
+                ExportJob.status == "done",
+                ExportJob.finished_at >= oldest,
+            )
+        )
+        for job in jobs:
+            if job.file_blob:
+                path = platform.settings.data_dir / job.file_blob
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+            job.status = "failed"
+            job.error = "a photo in this export was erased (consent withdrawn); export again"
+            audit.record(
+                session,
+                actor_id=actor_id,
+                action="export.discard",
+                entity_type="export",
+                entity_id=job.id,
+                before={"status": "done"},
+                after={"status": "failed", "reason": "erasure"},
+            )
+            discarded.append(job.id)
+    return discarded

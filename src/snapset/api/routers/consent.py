@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from snapset.api.deps import AdminUser, CollectorUser, CurrentUser, DbDep, PlatformDep
-from snapset.service import consent
+from snapset.service import consent, exports
 from snapset.service.errors import Invalid, NotFound
 from snapset.service.platform import Platform
 from snapset.store.models import ConsentRecord, Task, User
@@ -195,6 +195,7 @@ def post_withdraw(
     marked = consent.withdraw(db, principal.user, consent_id, body.reason if body else None)
     db.commit()
     erased = consent.erase_pending(db, platform.blobs, platform.duplicates, principal.id)
+    exports.discard_exports_containing(db, platform, erased, principal.id)
     db.commit()
     record = consent.visible_consent(db, principal.user, consent_id)
     return {**consent_view(db, record), "marked": marked, "erased": erased}
@@ -204,5 +205,6 @@ def post_withdraw(
 def post_run_erasures(admin: AdminUser, db: DbDep, platform: PlatformDep) -> dict[str, Any]:
     """Carry out erasures requested earlier and not finished (e.g. after a crash)."""
     erased = consent.erase_pending(db, platform.blobs, platform.duplicates, admin.id)
+    exports.discard_exports_containing(db, platform, erased, admin.id)
     db.commit()
     return {"erased": erased}
