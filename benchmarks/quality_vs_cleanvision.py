@@ -105,12 +105,14 @@ def run_cleanvision(python: str, files: list[str], workers: int) -> tuple[dict, 
         result = Path(tmp) / "result.json"
         file_list.write_text(json.dumps(files))
         started = time.perf_counter()
-        subprocess.run(
-            [python, str(HERE / "cleanvision_driver.py"), str(file_list), str(result),
-             str(workers)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        with open(OUT / "cleanvision.log", "w") as log:
+            subprocess.run(
+                [python, str(HERE / "cleanvision_driver.py"), str(file_list), str(result),
+                 str(workers)],
+                check=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
         wall = time.perf_counter() - started
         data = json.loads(result.read_text())
     return data["issues"], data["seconds"], wall

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import cv2
 import numpy as np
 
 from snapset.quality.check import ISSUE_CODES, check_image
@@ -137,6 +138,11 @@ def analyse_file(path: str, thresholds: Thresholds) -> _Analysis:
     return _Analysis(result, fp.pixel_hash, np.asarray(fp.descriptor, dtype=np.uint8))
 
 
+def _init_worker() -> None:
+    """One OpenCV thread per worker: the pool already uses every core."""
+    cv2.setNumThreads(1)
+
+
 def _run(
     paths: list[str],
     thresholds: Thresholds,
@@ -151,7 +157,7 @@ def _run(
                 progress(done, len(paths), path)
         return analyses
     chunk = max(1, min(16, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
         results = pool.map(analyse_file, paths, [thresholds] * len(paths), chunksize=chunk)
         for done, analysis in enumerate(results, 1):
             analyses.append(analysis)

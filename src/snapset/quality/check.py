@@ -55,7 +55,7 @@ def check_image(decoded: DecodedImage, thresholds: Thresholds | None = None) -> 
     hist = luma_histogram(luma)
 
     exposure = measure_exposure(hist)
-    blur = measure_blur(gray)
+    blur = measure_blur(luma)
     sigma = estimate_noise_sigma(gray)
     low_info, entropy = information_score(hist)
     gray_score = 1.0 if decoded.mode in ("1", "L", "LA", "I", "I;16", "F") else grayscale_score(rgb)

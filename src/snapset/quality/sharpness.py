@@ -22,6 +22,7 @@ TILE = 32
 MIN_TILE_STD = 8.0  # gray levels; flatter tiles carry no focus information
 SHARPEST_FRACTION = 0.25
 ANISOTROPY_TILES = 96
+MAX_DIAGONAL_TILES = 128  # the sharpest tiles measured along the diagonals
 MIN_SHARPEST_TILES = 6
 _TAPS = 9
 _DIRECTIONS = ("0", "45", "90", "135")
@@ -64,15 +65,16 @@ def _crete_maps(
     """Per-pixel variation D_F and its part V lost by re-blurring (Crete et al.)."""
     d_f = cv2.absdiff(*_step_pairs(image, direction))
     d_b = cv2.absdiff(*_step_pairs(blurred, direction))
-    d_v = cv2.subtract(d_f, d_b)
-    np.maximum(d_v, 0.0, out=d_v)
+    d_v = cv2.subtract(d_f, d_b)  # uint8: saturates at 0, which is max(0, D_F - D_B)
     return d_f, d_v
 
 
 def _tile_sums(values: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    cropped = np.ascontiguousarray(values[: rows * TILE, : cols * TILE])
-    means = cv2.resize(cropped, (cols, rows), interpolation=cv2.INTER_AREA)
-    return means.astype(np.float64) * (TILE * TILE)
+    """Sum of each TILE x TILE block of a map at least rows*TILE x cols*TILE in size."""
+    block = np.ascontiguousarray(values[: rows * TILE, : cols * TILE])
+    # cv2.reduce sums each TILE-wide run of a row in one pass; numpy adds up the rows
+    runs = cv2.reduce(block.reshape(rows * TILE * cols, TILE), 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F)
+    return runs.reshape(rows, TILE, cols).sum(axis=1, dtype=np.float64)
 
 
 def _diagonal_blur(gray: np.ndarray, tiles: np.ndarray) -> dict[str, float]:
@@ -90,14 +92,16 @@ def _diagonal_blur(gray: np.ndarray, tiles: np.ndarray) -> dict[str, float]:
     for name, kernel in _DIAGONAL_KERNELS.items():
         blurred = cv2.filter2D(strip, -1, kernel, borderType=cv2.BORDER_REFLECT)
         d_f, d_v = _crete_maps(strip, blurred, name)
-        # d_f is one row/column short: pixel (y, x) of the strip sits at (y, x - offset)
+        # the maps are one row/column short; pixel (y, x) of the strip sits at (y, x - 1)
+        # for the 45 degree direction and at (y, x) otherwise
         offset = 1 if name == "45" else 0
-        inner = (slice(_MARGIN, _MARGIN + TILE), slice(_MARGIN - offset, _MARGIN - offset + TILE))
-        f = v = 0.0
-        for k in range(len(tiles)):
-            rows = slice(k * side + inner[0].start, k * side + inner[0].stop)
-            f += float(d_f[rows, inner[1]].sum())
-            v += float(d_v[rows, inner[1]].sum())
+        cols = slice(_MARGIN - offset, _MARGIN - offset + TILE)
+        sums = []
+        for values in (d_f, d_v):
+            full = cv2.copyMakeBorder(values, 0, 1, 0, 1, cv2.BORDER_CONSTANT, value=0)
+            cube = full.reshape(len(tiles), side, side)
+            sums.append(float(cube[:, _MARGIN : _MARGIN + TILE, cols].sum(dtype=np.float64)))
+        f, v = sums
         result[name] = 1.0 - v / f if f > 0 else 0.0
     return result
 
@@ -129,12 +133,18 @@ def _anisotropy(
 
 
 def measure_blur(gray: np.ndarray) -> BlurMeasure:
-    """Blur of a float32 gray image (0..255) judged on its sharpest detailed tiles."""
+    """Blur of an 8-bit gray image judged on its sharpest detailed tiles.
+
+    Works in uint8 throughout (saturating arithmetic gives max(0, .) for free and the
+    SIMD paths are several times faster than float); a float image is rounded first.
+    """
     h, w = gray.shape
     rows, cols = h // TILE, w // TILE
     if rows == 0 or cols == 0:
         return BlurMeasure(0.0, dict.fromkeys(_DIRECTIONS, 0.0), 0.0, None, 0.0)
-    gray = np.ascontiguousarray(gray, dtype=np.float32)
+    if gray.dtype != np.uint8:
+        gray = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
+    gray = np.ascontiguousarray(gray)
     # one replicated row/column so every direction's differences cover every tile
     region = cv2.copyMakeBorder(
         np.ascontiguousarray(gray[: rows * TILE, : cols * TILE]), 0, 1, 0, 1, cv2.BORDER_REPLICATE
@@ -148,7 +158,8 @@ def measure_blur(gray: np.ndarray) -> BlurMeasure:
         sum_v[name] = _tile_sums(d_v, rows, cols)
     core = region[:-1, :-1]
     mean = _tile_sums(core, rows, cols) / (TILE * TILE)
-    mean_sq = _tile_sums(cv2.multiply(core, core), rows, cols) / (TILE * TILE)
+    core_f = core.astype(np.float32)
+    mean_sq = _tile_sums(cv2.multiply(core_f, core_f), rows, cols) / (TILE * TILE)
     tile_std = np.sqrt(np.maximum(mean_sq - mean * mean, 0.0))
     total_f = sum_f["0"] + sum_f["90"]
     total_v = sum_v["0"] + sum_v["90"]
@@ -166,7 +177,7 @@ def measure_blur(gray: np.ndarray) -> BlurMeasure:
         f = float(sum_f[name][detailed][order].sum())
         v = float(sum_v[name][detailed][order].sum())
         directional[name] = 1.0 - v / f if f > 0 else 0.0
-    directional.update(_diagonal_blur(gray, positions[order]))
+    directional.update(_diagonal_blur(gray, positions[order[:MAX_DIAGONAL_TILES]]))
     blur = float(np.clip(max(directional.values()), 0.0, 1.0))
     anisotropy, motion_angle = _anisotropy(gray, sum_f, sum_v, positions)
     return BlurMeasure(
