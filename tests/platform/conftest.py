@@ -152,7 +152,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def platform(settings: Settings) -> Iterator[Platform]:
-    p = Platform.open(settings)
+    # The database fixture is already migrated (checked by test_schema.py).
+    p = Platform.open(settings, migrate=False)
     try:
         yield p
     finally:
