@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from snapset.config import Settings
+from snapset.service import users
 from snapset.store.models import ApiToken, AuditEvent, User
 from tests.platform.conftest import TEST_PASSWORD, Actors
 
@@ -133,3 +136,21 @@ def test_validation_errors_use_the_error_shape(actors: Actors) -> None:
         "/api/v1/users", json={"username": "ok_name", "password": "short", "role": "admin"}
     )
     assert r.status_code == 422 and r.json()["detail"]["code"] == "weak_password"
+
+
+def test_first_start_admin(
+    actors: Actors, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SNAPSET_ADMIN_PASSWORD", "chosen admin password")
+    chosen = Settings.from_env().admin_password
+    platform = actors.platform
+    with platform.sessions() as s:
+        admin, generated = users.ensure_admin(s, platform.hasher, chosen)
+        s.commit()
+        assert admin.username == "admin" and generated is None
+        again, generated_again = users.ensure_admin(s, platform.hasher, None)
+        assert again.id == admin.id and generated_again is None
+    r = client.post(
+        "/api/v1/auth/login", json={"username": "admin", "password": "chosen admin password"}
+    )
+    assert r.status_code == 200 and r.json()["role"] == "admin"
