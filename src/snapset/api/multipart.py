@@ -289,4 +289,3 @@ async def receive_form(
         collector.cleanup()
         raise collector.error
     return collector.form
-

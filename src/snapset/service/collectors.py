@@ -300,4 +300,3 @@ def decide(
         after={"status": collector.status, "status_reason": reason},
     )
     return collector
-
