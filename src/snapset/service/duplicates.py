@@ -8,23 +8,18 @@ in it (a collector may retake a rejected shot; an erased photo must leave no tra
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from snapset.quality import NearDuplicateIndex, NearDuplicateMatch
 from snapset.store.models import Submission
 
 
 class DuplicateRegistry:
     def __init__(self, max_distance: int | None = None) -> None:
-        try:
-            from snapset.quality import NearDuplicateIndex
-        except ImportError:  # until the duplicates team exports it from snapset.quality
-            from snapset.quality.dupindex import NearDuplicateIndex
-
-        self._index: Any = NearDuplicateIndex()
+        self._index = NearDuplicateIndex()
         self._lock = threading.Lock()
         self._keys: set[int] = set()
         self.max_distance = max_distance
@@ -65,7 +60,7 @@ class DuplicateRegistry:
             self._index.remove(submission_id)
             self._keys.discard(submission_id)
 
-    def query(self, descriptor: np.ndarray) -> list[Any]:
+    def query(self, descriptor: np.ndarray) -> list[NearDuplicateMatch]:
         """Matches (key = submission id, distance, transform), nearest first."""
         with self._lock:
             if self.max_distance is None:

@@ -28,7 +28,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from snapset.quality import DecodeError, check_image, decode_image
+from snapset.quality import DecodeError, check_image, decode_image, fingerprint
 from snapset.service import audit, checks, consent, ledger, tasks
 from snapset.service.campaigns import spec_of
 from snapset.service.errors import Conflict, Invalid, NotFound
@@ -37,11 +37,6 @@ from snapset.service.specs import CampaignSpec
 from snapset.store import photo_key
 from snapset.store.models import Campaign, Submission, Task
 from snapset.store.types import utcnow
-
-try:
-    from snapset.quality import fingerprint
-except ImportError:  # until snapset.quality re-exports it
-    from snapset.quality.hashing import fingerprint
 
 log = logging.getLogger(__name__)
 UPLOAD_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
