@@ -84,3 +84,21 @@ def test_retry_with_same_upload_id_does_not_duplicate(page: Any, base_url: str, 
     }""")
     page.wait_for_function("document.querySelector('#unsent').hidden")
     assert len(submissions_of(admin, campaign["id"])) == 1
+
+
+def test_claim_lapsed_while_offline_is_renewed_on_send(
+    context: Any, page: Any, base_url: str, admin: Api
+) -> None:
+    campaign = make_campaign(admin)
+    task = tasks_of(admin, campaign["id"])[0]
+    collector, creds = make_collector(base_url, admin)
+    open_capture(page, creds, task["id"])
+    wait_camera(page)
+    context.set_offline(True)
+    shoot(page)
+    page.wait_for_selector("#unsent[data-count='1']")
+    collector.post(f"/tasks/{task['id']}/release")  # as if the lease ran out meanwhile
+    context.set_offline(False)
+    page.wait_for_selector("#strip .strip-item[data-state=sent]", timeout=30000)
+    assert len(submissions_of(admin, campaign["id"])) == 1
+    assert page.js_errors == []

@@ -65,18 +65,21 @@ function header() {
     h('a', { href: '#/tasks', class: 'brand' }, 'snapset'),
     offline, badge, languagePicker(),
   );
-  queue.onQueueChange(({ unsent }) => setUnsent(unsent));
+  queue.onQueueChange(({ unsent, authNeeded }) => setUnsent(unsent, authNeeded));
   queue.unsentCount().then(setUnsent);
   window.addEventListener('online', () => { offline.hidden = true; state.offline = false; });
   window.addEventListener('offline', () => { offline.hidden = false; state.offline = true; });
 }
 
-function setUnsent(n) {
+function setUnsent(n, authNeeded = false) {
   const badge = document.getElementById('unsent');
   if (!badge) return;
   badge.hidden = n === 0;
   badge.dataset.count = String(n);
-  badge.textContent = t('app.unsent', { n });
+  // Signed out (session expired): the photos wait; say how to get them sent.
+  const login = authNeeded || !state.me;
+  badge.textContent = t(login ? 'app.login_to_send' : 'app.unsent', { n });
+  badge.setAttribute('href', login ? '#/login' : '#/photos');
 }
 
 function nav() {

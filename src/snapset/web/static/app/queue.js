@@ -79,7 +79,7 @@ export function onQueueChange(fn) { listeners.add(fn); return () => listeners.de
 async function notify(item = null) {
   const all = await allUploads();
   const unsent = all.filter((u) => u.state !== 'sent').length;
-  for (const fn of listeners) fn({ unsent, sending, item });
+  for (const fn of listeners) fn({ unsent, sending, item, authNeeded });
 }
 
 /** Add a captured photo. Resolves once it is safely stored on the device. */
@@ -99,6 +99,8 @@ export async function enqueueConsent(item) {
 }
 
 let sending = false;
+/** True after the server answered 401: photos wait until the collector logs in again. */
+export let authNeeded = false;
 let again = false;
 let retryTimer = null;
 const progressFns = new Map();
@@ -172,6 +174,8 @@ async function sendUpload(u) {
   try {
     const res = await postForm(`/api/v1/tasks/${encodeURIComponent(u.task_id)}/uploads`, form, u.upload_id);
     u.state = 'sent';
+    u.reclaimed = false;
+    authNeeded = false;
     u.verdict = res.verdict;
     u.reasons = res.reasons || [];
     u.scores = res.scores || {};
@@ -184,10 +188,31 @@ async function sendUpload(u) {
   } catch (err) {
     const code = err instanceof ApiError ? err.code : 'network';
     const status = err instanceof ApiError ? err.status : 0;
+    // A claim can lapse while photos wait offline: claim the task again, then resend
+    // (same upload_id). Only if the task cannot be claimed any more is the photo refused.
+    if ((code === 'claim_expired' || code === 'task_not_claimed') && !u.reclaimed) {
+      u.reclaimed = true;
+      try {
+        await api(`tasks/${encodeURIComponent(u.task_id)}/claim`, { method: 'POST' });
+        u.state = 'queued';
+        await putUpload(u);
+        return sendUpload(u);
+      } catch (claimErr) {
+        if (claimErr instanceof ApiError && claimErr.isNetwork) {
+          u.reclaimed = false; u.state = 'queued';
+          await putUpload(u);
+          throw claimErr;
+        }
+        err = claimErr;
+      }
+    }
+    if (status === 401) authNeeded = true;
+    const finalCode = err instanceof ApiError ? err.code : 'network';
+    const finalStatus = err instanceof ApiError ? err.status : 0;
     // Permanent refusals (e.g. task closed, cell full, file refused) stay on the device
     // marked "failed" so the collector sees why; nothing is silently dropped.
-    u.state = RETRYABLE.has(status) || status >= 500 ? 'queued' : 'failed';
-    u.error = { code, message: err.message, status };
+    u.state = RETRYABLE.has(finalStatus) || finalStatus >= 500 ? 'queued' : 'failed';
+    u.error = { code: finalCode, message: err.message, status: finalStatus };
     await putUpload(u);
     await notify(u);
     if (u.state === 'queued') throw err;

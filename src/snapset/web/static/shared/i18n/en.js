@@ -9,6 +9,7 @@ export default {
 
   'app.offline': 'Offline',
   'app.unsent': '{n} not sent',
+  'app.login_to_send': 'Log in to send {n}',
   'nav.tasks': 'Tasks',
   'nav.photos': 'My photos',
   'nav.history': 'History',

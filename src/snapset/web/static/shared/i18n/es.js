@@ -9,6 +9,7 @@ export default {
 
   'app.offline': 'Sin conexión',
   'app.unsent': '{n} sin enviar',
+  'app.login_to_send': 'Inicia sesión para enviar {n}',
   'nav.tasks': 'Tareas',
   'nav.photos': 'Mis fotos',
   'nav.history': 'Historial',

@@ -9,6 +9,7 @@ export default {
 
   'app.offline': '离线',
   'app.unsent': '{n} 张未发送',
+  'app.login_to_send': '登录后发送 {n} 张',
   'nav.tasks': '任务',
   'nav.photos': '我的照片',
   'nav.history': '记录',
