@@ -154,3 +154,9 @@ def test_first_start_admin(
         "/api/v1/auth/login", json={"username": "admin", "password": "chosen admin password"}
     )
     assert r.status_code == 200 and r.json()["role"] == "admin"
+
+
+def test_security_headers_on_api_answers(client: TestClient) -> None:
+    r = client.get("/api/v1/health")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from snapset import __version__
 from snapset.api.errors import install_error_handlers
+from snapset.api.headers import SecurityHeaders
 from snapset.api.routers import (
     audit,
     auth,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
 
     @app.get("/api/v1/health", tags=["meta"])
