@@ -159,4 +159,4 @@ def test_first_start_admin(
 def test_security_headers_on_api_answers(client: TestClient) -> None:
     r = client.get("/api/v1/health")
     assert r.headers["x-content-type-options"] == "nosniff"
-    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["x-frame-options"] == "SAMEORIGIN"
