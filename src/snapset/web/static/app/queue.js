@@ -157,6 +157,14 @@ async function sendUpload(u) {
   let consentId = u.consent_id || null;
   if (u.consent_client_id && !consentId) {
     const c = await getConsent(u.consent_client_id);
+    if (c && c.state === 'failed') {
+      // The server refused the consent record: the photo must not go without it.
+      u.state = 'failed';
+      u.error = { code: c.error.code || 'consent_missing', message: c.error.message, status: c.error.status };
+      await putUpload(u);
+      await notify(u);
+      return false;
+    }
     if (!c || !c.consent_id) return false; // consent record first; try again later
     consentId = c.consent_id;
   }
@@ -230,8 +238,18 @@ export async function flush() {
     do {
       again = false;
       for (const c of await allConsents()) {
-        if (c.state === 'sent') continue;
-        try { await sendConsent(c); } catch { failedTransient = true; }
+        if (c.state === 'sent' || c.state === 'failed') continue;
+        try {
+          await sendConsent(c);
+        } catch (err) {
+          const status = err instanceof ApiError ? err.status : 0;
+          if (RETRYABLE.has(status) || status >= 500) failedTransient = true;
+          else {
+            c.state = 'failed';
+            c.error = { code: err.code, message: err.message, status };
+            await putConsent(c);
+          }
+        }
       }
       const pending = (await allUploads())
         .filter((u) => u.state === 'queued' || u.state === 'sending')
