@@ -34,8 +34,8 @@ from snapset.quality.hashing import (
 BRUTE_FORCE_LIMIT = 4_000
 SAMPLED_BITS = 20
 # With flips/rotations each code is keyed by its 8 orientations, so unrelated codes
-# share keys ~8x as often; 11 transposition orbits (~21 bits) keep candidates down.
-ORBIT_SAMPLED_ORBITS = 11
+# share keys ~8x as often; 12 transposition orbits (~23 bits) keep candidates down.
+ORBIT_SAMPLED_ORBITS = 12
 DEFAULT_RECALL = 0.995
 _BLOCK = 512
 # Searching T(codes) against codes for these covers all eight transforms: flips and
@@ -139,17 +139,26 @@ def _table_pairs(
 
 
 def _orbit_table_pairs(
-    orbits: np.ndarray, mask: np.uint64, multiplier: np.uint64, max_distance: int
+    orbits: np.ndarray,
+    by_transform: np.ndarray,
+    mask: np.uint64,
+    multiplier: np.uint64,
+    max_distance: int,
 ) -> np.ndarray:
     """Verified pairs in any orientation from one hash table, packed with _pack.
 
-    orbits[i, t] is TRANSFORMS[t] applied to code i. Each code is keyed by the
+    orbits[i, t] (and by_transform[t, i], the same numbers laid out for fast
+    column-wise work) is TRANSFORMS[t] applied to code i. Each code is keyed by the
     smallest hash of its eight orientations' sampled bits, so a code and any flipped
     or rotated near copy get the same key whenever the sampled bits agree (the
     sampled set is closed under transposition, so every orientation samples the
     same bits of the original).
     """
-    keys = ((orbits & mask) * multiplier).min(axis=1)
+    hashed = by_transform & mask
+    hashed *= multiplier
+    keys = hashed[0]
+    for row in hashed[1:]:
+        np.minimum(keys, row, out=keys)
     pa, pb = _sorted_candidates(keys)
     distances = np.bitwise_count(orbits[pa] ^ orbits[pb, :1])
     kind = distances.argmin(axis=1)  # "same" (0) wins ties
@@ -206,10 +215,11 @@ def _lsh_pairs(
     sampled = ORBIT_SAMPLED_ORBITS if transforms else SAMPLED_BITS
     tables = _random_tables(max_distance, recall, sampled, seed, transpose_closed=transforms)
     if transforms:
-        orbits = np.stack([transform_codes(codes, t) for t in TRANSFORMS], axis=1)
+        by_transform = np.stack([transform_codes(codes, t) for t in TRANSFORMS])
+        orbits = np.ascontiguousarray(by_transform.T)
 
         def one_table(table: tuple[np.uint64, np.uint64]) -> np.ndarray:
-            return _orbit_table_pairs(orbits, table[0], table[1], max_distance)
+            return _orbit_table_pairs(orbits, by_transform, table[0], table[1], max_distance)
     else:
 
         def one_table(table: tuple[np.uint64, np.uint64]) -> np.ndarray:
