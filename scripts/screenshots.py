@@ -120,6 +120,10 @@ def main() -> None:
 
 def save(page: Any, out: Path, name: str, full: bool = False) -> None:
     page.wait_for_timeout(300)
+    page.wait_for_function(
+        "[...document.images].filter(i => i.getBoundingClientRect().top < innerHeight)"
+        ".every(i => i.complete)"
+    )
     page.evaluate("document.getElementById('toasts')?.remove()")
     page.screenshot(path=str(out / f"{name}.png"), full_page=full)
 

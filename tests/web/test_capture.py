@@ -51,6 +51,11 @@ def test_capture_upload_and_verdict(page: Any, base_url: str, admin: Api) -> Non
     row = page.locator(f"#history [data-submission='{sub['submission_id']}']")
     row.wait_for()
     assert row.locator(f"[data-verdict={verdict}]").count() == 1
+    page.wait_for_function(
+        "(sel) => { const i = document.querySelector(sel);"
+        " return i.complete && i.naturalWidth > 0; }",
+        arg=f"#history [data-submission='{sub['submission_id']}'] img",
+    )
     page.click("nav.tabs a[href='#/account']")
     page.wait_for_selector("#earnings .stat")
     counts = {"accepted": "accepted", "needs_review": "pending", "rejected": "rejected"}
