@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,31 +26,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str]]:
-    """(base url, data dir, console output) of a server started with --demo."""
-    data_dir = tmp_path_factory.mktemp("serve") / "data"
-    log_path = data_dir.parent / "console.log"
+@contextmanager
+def running_server(
+    data_dir: Path, *args: str, env_extra: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """Start `snapset serve` on a free port; yields (base url, console log path)."""
+    log_path = data_dir.parent / f"console-{uuid.uuid4().hex[:6]}.log"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPSET_")}
-    env["SNAPSET_MAX_UPLOAD_BYTES"] = str(SERVER_CAP)
+    env.update(env_extra or {})
+    command = [sys.executable, "-c", "from snapset.cli import main; main()", "serve"]
+    command += ["--port", str(port), "--data-dir", str(data_dir), *args]
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from snapset.cli import main; main()",
-                "serve",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-                "--demo",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -64,13 +53,37 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             if time.monotonic() > deadline:
                 raise AssertionError("server did not start:\n" + log_path.read_text())
             time.sleep(0.3)
-        yield base, data_dir, log_path.read_text()
+        yield base, log_path
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str]]:
+    """(base url, data dir, console output) of a server started with --demo."""
+    data_dir = tmp_path_factory.mktemp("serve") / "data"
+    env = {"SNAPSET_MAX_UPLOAD_BYTES": str(SERVER_CAP)}
+    with running_server(data_dir, "--demo", env_extra=env) as (base, log_path):
+        yield base, data_dir, log_path.read_text()
+
+
+def test_several_worker_processes(tmp_path: Path) -> None:
+    """`--workers 2`: both processes serve the same data; the admin password is honoured."""
+    env = {"SNAPSET_ADMIN_PASSWORD": "worker test password"}
+    with running_server(tmp_path / "data", "--workers", "2", env_extra=env) as (base, log):
+        for _ in range(6):
+            with httpx.Client(base_url=base) as c:
+                r = c.post(
+                    "/api/v1/auth/login",
+                    json={"username": "admin", "password": "worker test password"},
+                )
+                assert r.status_code == 200, r.text
+                assert c.get("/api/v1/me").json()["role"] == "admin"
+        assert "one-time password" not in log.read_text()
 
 
 def _admin_password(console: str) -> str:

@@ -4,16 +4,20 @@ retries of one upload id store a single submission (real threads, real database)
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from PIL import Image
+from sqlalchemy import func, select, update
 
 from snapset.service import uploads
 from snapset.service.errors import ServiceError
+from snapset.service.platform import Platform
 from snapset.store.models import Submission, Task
+from snapset.store.types import utcnow
 from tests.platform import photos
 from tests.platform.conftest import Actors
 from tests.platform.test_uploads import ready
@@ -79,3 +83,38 @@ def test_concurrent_retries_of_one_upload_store_one_submission(actors: Actors) -
         task = s.get(Task, task_id)
         assert task is not None and task.accepted_count == 1
     assert len(list(platform.blobs.iter_keys("images/"))) == 1
+
+
+def test_processes_sharing_a_database_see_each_others_photos(actors: Actors) -> None:
+    """A second server process (its own index) catches a near duplicate of a photo the
+    first one stored, and forgets it once it is erased."""
+    _, collector, task_id, _ = ready(actors)
+    cid = _collector_id(collector)
+    first = actors.platform
+    second = Platform.open(first.settings, migrate=False)
+    try:
+        pixels = photos.scene(seed=400)
+        body, _ = uploads.process(
+            first, cid, task_id, _form(first.settings.tmp_dir, photos.jpeg(pixels=pixels), "p1")
+        )
+        assert body["verdict"] == "accepted"
+        copy = io.BytesIO()
+        Image.fromarray(pixels).resize((800, 600)).save(copy, "JPEG", quality=75)
+        form = _form(second.settings.tmp_dir, copy.getvalue(), "p2")
+        near, _ = uploads.process(second, cid, task_id, form)
+        assert [r["code"] for r in near["reasons"]] == ["near_duplicate"]
+        with first.sessions() as s:
+            s.execute(
+                update(Submission)
+                .where(Submission.id.in_([body["submission_id"], near["submission_id"]]))
+                .values(erased_at=utcnow())
+            )
+            s.commit()
+        copy2 = io.BytesIO()
+        Image.fromarray(pixels).resize((820, 615)).save(copy2, "JPEG", quality=80)
+        again, _ = uploads.process(
+            second, cid, task_id, _form(second.settings.tmp_dir, copy2.getvalue(), "p3")
+        )
+        assert again["verdict"] == "accepted", again["reasons"]
+    finally:
+        second.close()

@@ -89,6 +89,11 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     return app
 
 
+def app_from_env() -> FastAPI:
+    """Factory for ASGI servers (`uvicorn --factory snapset.api.app:app_from_env`)."""
+    return create_app(Settings.from_env())
+
+
 def _mount_web(app: FastAPI) -> None:
     if not STATIC_DIR.is_dir() or not any(STATIC_DIR.iterdir()):
         return

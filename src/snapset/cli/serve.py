@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,13 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Also load a demo campaign with generated photos.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (use the cores: e.g. 2 on 2 cores; they share the database).",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate the database, create the admin on first start, and serve the API and web app."""
     import uvicorn
@@ -48,4 +56,17 @@ def serve(
     typer.echo(f"snapset data folder: {settings.data_dir.resolve()}")
     typer.echo(f"database: {platform.engine.url.render_as_string(hide_password=True)}")
     typer.echo(f"API docs: http://{host}:{port}/api/docs")
-    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level="info")
+        return
+    # Each worker process opens its own platform from the environment (same data dir).
+    platform.close()
+    os.environ["SNAPSET_DATA_DIR"] = str(settings.data_dir.resolve())
+    uvicorn.run(
+        "snapset.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

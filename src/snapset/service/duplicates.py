@@ -3,6 +3,11 @@
 Built at start-up from the descriptors kept in the database, then updated after each
 committed submission, so a request never rebuilds it. Rejected and erased photos are not
 in it (a collector may retake a rejected shot; an erased photo must leave no trace).
+
+When several server processes share one database, each keeps its own index and `sync`
+adds the rows other processes committed since (an indexed range scan on the id, with a
+lookback for rows committed out of id order); callers re-check matches against the
+database, so a photo erased or rejected elsewhere is never reported.
 """
 
 from __future__ import annotations
@@ -22,23 +27,33 @@ class DuplicateRegistry:
         self._index = NearDuplicateIndex()
         self._lock = threading.Lock()
         self._keys: set[int] = set()
+        self._max_seen = 0
         self.max_distance = max_distance
 
-    def load(self, session: Session) -> int:
+    def load(self, session: Session, since_id: int = 0) -> int:
+        """Add every indexable submission with an id above `since_id`; returns how many."""
         rows = session.execute(
             select(Submission.id, Submission.descriptor).where(
+                Submission.id > since_id,
                 Submission.descriptor.is_not(None),
                 Submission.verdict != "rejected",
                 Submission.erased_at.is_(None),
             )
         ).all()
-        if rows:
-            keys = [row.id for row in rows]
-            descriptors = [np.frombuffer(row.descriptor, dtype=np.uint8) for row in rows]
-            with self._lock:
+        with self._lock:
+            fresh = [row for row in rows if row.id not in self._keys]
+            if fresh:
+                keys = [row.id for row in fresh]
+                descriptors = [np.frombuffer(row.descriptor, dtype=np.uint8) for row in fresh]
                 self._index.add_many(keys, descriptors)
                 self._keys.update(keys)
-        return len(rows)
+            if rows:
+                self._max_seen = max(self._max_seen, max(row.id for row in rows))
+        return len(fresh)
+
+    def sync(self, session: Session, lookback: int = 64) -> int:
+        """Pick up rows committed by other processes since the last look."""
+        return self.load(session, since_id=max(0, self._max_seen - lookback))
 
     def add(self, submission_id: int, descriptor: bytes | np.ndarray) -> None:
         array = (
@@ -47,6 +62,7 @@ class DuplicateRegistry:
             else descriptor
         )
         with self._lock:
+            self._max_seen = max(self._max_seen, submission_id)
             if submission_id in self._keys:
                 return
             self._index.add(submission_id, array)

@@ -6,6 +6,7 @@ need more than a database session.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -101,7 +102,15 @@ def recover_staged(blobs: BlobStore, session: Session, min_age_seconds: float = 
     return promoted
 
 
-def _cleanup_tmp(settings: Settings) -> None:
-    """Partial uploads from a previous run are useless: the client retries with its id."""
+def _cleanup_tmp(settings: Settings, min_age_seconds: float = 600) -> None:
+    """Partial uploads from a previous run are useless: the client retries with its id.
+
+    Young files may be uploads in flight in another server process: left alone.
+    """
+    cutoff = time.time() - min_age_seconds
     for path in settings.tmp_dir.glob("upload-*"):
-        path.unlink(missing_ok=True)
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue

@@ -232,8 +232,26 @@ def analyse(platform: Platform, prepared: Prepared, form: UploadForm) -> Analysi
             .order_by(Submission.id)
             .limit(1)
         )
-    near = [] if exact is not None else platform.duplicates.query(fp.descriptor)
-    near_list = [(int(m.key), int(m.distance), str(m.transform)) for m in near]
+        near_list: list[tuple[int, int, str]] = []
+        if exact is None:
+            platform.duplicates.sync(session)
+            near = platform.duplicates.query(fp.descriptor)
+            if near:
+                # Still indexable? (erased or rejected since, perhaps by another process)
+                alive = set(
+                    session.scalars(
+                        select(Submission.id).where(
+                            Submission.id.in_([int(m.key) for m in near]),
+                            Submission.verdict != "rejected",
+                            Submission.erased_at.is_(None),
+                        )
+                    )
+                )
+                near_list = [
+                    (int(m.key), int(m.distance), str(m.transform))
+                    for m in near
+                    if int(m.key) in alive
+                ]
     exif = decoded.exif
     exif_time = exif.get("captured_at") if exif else None
     captured_at, time_source = (exif_time, "exif") if exif_time else (form.captured_at, "app")
