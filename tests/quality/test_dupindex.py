@@ -162,6 +162,18 @@ def test_remove_forgets_the_photo() -> None:
     assert {m.key for m in index.query(query)} == {0, 1}
 
 
+def test_removal_erases_the_descriptor_bits_everywhere() -> None:
+    # Erasure (consent withdrawn) must not leave the descriptor in memory, including
+    # the lookup tables' bucket-ordered copies.
+    codes = _planted_codes(5000, pairs=10, max_bits=3, seed=9)
+    index = _index(codes)
+    index.build()
+    index.remove(7)
+    stored = [index._codes, index._sorted_codes]
+    assert not any((array == codes[7]).any() for array in stored)
+    assert [m.key for m in index.query(uint64_to_descriptors(codes[7:8])[0], 0)] == []
+
+
 def test_removing_most_entries_keeps_answers_right() -> None:
     codes = _planted_codes(6000, pairs=100, max_bits=5, seed=7)
     index = _index(codes)

@@ -113,6 +113,7 @@ class NearDuplicateIndex:
         # value and the start of each bucket in that order.
         self._built = 0
         self._order = np.empty((_CHUNKS, 0), np.int64)
+        self._sorted_codes = np.empty((_CHUNKS, 0), np.uint64)
         self._starts = np.zeros((_CHUNKS, _BUCKETS + 1), np.int64)
 
     # ----------------------------------------------------------------- storage
@@ -166,11 +167,21 @@ class NearDuplicateIndex:
     def remove(self, key: Hashable) -> None:
         """Forget `key`; its descriptor is overwritten, not just hidden. KeyError if absent."""
         slot = self._slot.pop(key)
+        if slot < self._built:
+            self._erase_from_tables(slot)
         self._keys[slot] = None
         self._codes[slot] = 0
         self._alive[slot] = False
         if len(self._keys) - len(self._slot) > max(1024, len(self._keys) // 4):
             self._compact()
+
+    def _erase_from_tables(self, slot: int) -> None:
+        """Overwrite the bucket-ordered copies of a slot's code too (erasure)."""
+        chunks = _chunks(self._codes[slot : slot + 1])[:, 0]
+        for chunk, value in enumerate(chunks.tolist()):
+            begin, end = self._starts[chunk, value], self._starts[chunk, value + 1]
+            where = begin + np.flatnonzero(self._order[chunk, begin:end] == slot)
+            self._sorted_codes[chunk, where] = 0
 
     def descriptor(self, key: Hashable) -> np.ndarray:
         """The stored descriptor of `key` (8 uint8)."""
@@ -185,6 +196,7 @@ class NearDuplicateIndex:
         self._slot = {key: i for i, key in enumerate(self._keys)}
         self._built = 0
         self._order = np.empty((_CHUNKS, 0), np.int64)
+        self._sorted_codes = np.empty((_CHUNKS, 0), np.uint64)
 
     # ----------------------------------------------------------------- queries
     def build(self) -> None:
@@ -198,6 +210,8 @@ class NearDuplicateIndex:
         size = len(self._keys)
         chunks = _chunks(self._codes[:size])
         self._order = np.argsort(chunks.astype(np.uint16), axis=1, kind="stable").astype(np.int64)
+        # The codes themselves in bucket order: a probe then reads contiguous memory.
+        self._sorted_codes = self._codes[:size][self._order]
         starts = np.zeros((_CHUNKS, _BUCKETS + 1), np.int64)
         for chunk in range(_CHUNKS):
             starts[chunk, 1:] = np.cumsum(np.bincount(chunks[chunk], minlength=_BUCKETS))
@@ -205,7 +219,8 @@ class NearDuplicateIndex:
         self._built = size
 
     def _candidates(self, variants: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
-        """Slots (and the variant that led there) sharing a bucket within `radius`."""
+        """Flat positions into the bucket-ordered tables (and the variant that led
+        there) of codes sharing a bucket within `radius` bit flips of a variant."""
         masks = _flip_masks(radius)
         probes = _chunks(variants)[:, :, None] ^ masks[None, None, :]  # chunk, variant, mask
         chunk_of = np.broadcast_to(np.arange(_CHUNKS)[:, None, None], probes.shape)
@@ -215,8 +230,8 @@ class NearDuplicateIndex:
         lengths = end - begin
         total = int(lengths.sum())
         base = np.repeat(begin - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-        rows = np.repeat(chunk_of.ravel(), lengths)
-        return self._order[rows, base], np.repeat(variant_of.ravel(), lengths)
+        rows = np.repeat(chunk_of.ravel() * self._built, lengths)
+        return rows + base, np.repeat(variant_of.ravel(), lengths)
 
     def query(
         self,
@@ -250,22 +265,28 @@ class NearDuplicateIndex:
         probe_cost = len(_flip_masks(chunk_radius)) * _CHUNKS * self._built / _BUCKETS
         slot_parts: list[np.ndarray] = []
         variant_parts: list[np.ndarray] = []
+        distance_parts: list[np.ndarray] = []
+        scanned_from = 0
         if self._built and probe_cost < self._built:
-            slots, which = self._candidates(variants, chunk_radius)
-            slot_parts.append(slots)
-            variant_parts.append(which)
+            positions, which = self._candidates(variants, chunk_radius)
+            distance = np.bitwise_count(self._sorted_codes.ravel()[positions] ^ variants[which])
+            near = distance <= radius
+            slot_parts.append(self._order.ravel()[positions[near]])
+            variant_parts.append(which[near])
+            distance_parts.append(distance[near])
             scanned_from = self._built
-        else:
-            scanned_from = 0
         # Direct scan of everything not covered by the tables.
-        tail = np.arange(scanned_from, size)
-        slot_parts.append(np.tile(tail, len(variants)))
-        variant_parts.append(np.repeat(np.arange(len(variants)), len(tail)))
+        tail = self._codes[scanned_from:size]
+        distance = np.bitwise_count(tail[None, :] ^ variants[:, None])
+        which, offset = np.nonzero(distance <= radius)
+        slot_parts.append(offset + scanned_from)
+        variant_parts.append(which)
+        distance_parts.append(distance[which, offset])
         slots = np.concatenate(slot_parts)
         which = np.concatenate(variant_parts)
-        distance = np.bitwise_count(self._codes[slots] ^ variants[which]).astype(np.int64)
-        hit = (distance <= radius) & self._alive[slots]
-        slots, which, distance = slots[hit], which[hit], distance[hit]
+        distance = np.concatenate(distance_parts).astype(np.int64)
+        alive = self._alive[slots]
+        slots, which, distance = slots[alive], which[alive], distance[alive]
         order = np.lexsort((which, distance, slots))
         slots, which, distance = slots[order], which[order], distance[order]
         first = np.ones(len(slots), bool)
