@@ -53,6 +53,7 @@ class Result:
     backend: str
     latencies: list[float] = field(default_factory=list)
     verdicts: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     wall_seconds: float = 0.0
     megabytes: float = 0.0
@@ -289,7 +290,9 @@ def upload_all(
                         result.latencies.append(elapsed)
                         result.megabytes += len(data) / 1e6
                         if response.status_code == 200 or response.status_code == 201:
-                            result.verdicts[response.json()["verdict"]] += 1
+                            answer = response.json()
+                            result.verdicts[answer["verdict"]] += 1
+                            result.reasons.update(r["code"] for r in answer.get("reasons", []))
                         else:
                             code = response.json().get("detail", {}).get("code", "?")
                             result.errors[f"{response.status_code} {code}"] += 1
@@ -359,6 +362,8 @@ def report(results: list[Result], photos: int, clients: int) -> None:
             f"{percentile(lat, 95):>6.3f} {percentile(lat, 99):>6.3f}  {dict(r.verdicts)}"
             + (f" errors={dict(r.errors)}" if r.errors else "")
         )
+        if r.reasons:
+            print(f"{'':<10} reason codes: {dict(r.reasons.most_common())}")
         if ok:
             per_photo = r.server_cpu_seconds / ok
             print(
