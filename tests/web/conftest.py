@@ -166,6 +166,9 @@ instructions: |
   Photograph the shop sign from the front, the whole sign in the frame.
 
   Keep the phone level; no people in the photo.
+examples:
+  - {{url: /app/icon.svg, caption: "The whole sign, straight on", good: true}}
+  - {{url: /app/icon.svg, caption: "Cut off at the edge", good: false}}
 constraints:
   min_width: 640
   min_height: 480

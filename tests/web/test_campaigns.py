@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import ADMIN_PASSWORD, Api, login_page, new_context, unique
+from tests.web.conftest import ADMIN_PASSWORD, TEST_SPEC, Api, login_page, new_context, unique
 
 pytestmark = pytest.mark.browser
 
@@ -92,4 +92,36 @@ def test_yaml_spec_errors_are_shown_at_their_line(desk: Any) -> None:
         " return a.value.slice(a.selectionStart, a.selectionEnd); }"
     )
     assert selected == "  target_per_cell: -4"
+    assert page.js_errors == []
+
+
+def test_yaml_campaign_created_then_draft_edited(desk: Any, admin: Api) -> None:
+    page = desk
+    name = unique("Shelves ")
+    spec = TEST_SPEC.format(
+        name=name,
+        country="MX",
+        consent="false",
+        target=4,
+        category="shelf_products",
+        task_type="detection",
+        extra="",
+    )
+    page.click("#new-campaign")
+    page.fill("#spec-yaml", spec)
+    page.click("#create-from-yaml")
+    page.wait_for_selector("#dashboard[data-loaded='1']")
+    campaign = next(c for c in admin.get("/campaigns") if c["name"] == name)
+    assert campaign["status"] == "draft"
+
+    page.goto(f"{page.url.split('#')[0]}#/campaigns/{campaign['id']}/edit")
+    page.wait_for_selector("#spec-yaml")
+    text = page.input_value("#spec-yaml")
+    page.fill("#spec-yaml", text.replace("target_per_cell: 4", "target_per_cell: -1"))
+    page.click("#save-yaml")
+    page.wait_for_selector("#spec-errors li")
+    page.fill("#spec-yaml", text.replace("target_per_cell: 4", "target_per_cell: 9"))
+    page.click("#save-yaml")
+    page.wait_for_selector(".toast-ok")
+    assert admin.get(f"/campaigns/{campaign['id']}")["spec"]["quota"]["target_per_cell"] == 9
     assert page.js_errors == []

@@ -8,6 +8,7 @@ import pytest
 
 from tests.web.conftest import (
     Api,
+    login_page,
     make_campaign,
     make_collector,
     new_context,
@@ -26,7 +27,18 @@ def test_capture_upload_and_verdict(page: Any, base_url: str, admin: Api) -> Non
     campaign = make_campaign(admin)
     task = tasks_of(admin, campaign["id"])[0]
     _, creds = make_collector(base_url, admin)
-    open_capture(page, creds, task["id"])
+    login_page(page, creds["username"], creds["password"])
+    card = page.locator(f"a.task-card[data-task='{task['id']}']")
+    assert "$0.25" in card.inner_text() and "5" in card.inner_text()
+    card.click()
+    assert "shop sign" in page.inner_text("#task .instructions")
+    assert page.locator(".examples figure.good").count() == 1
+    assert page.locator(".examples figure.bad").count() == 1
+    page.click("#claim")
+    page.wait_for_selector("#release")
+    page.click("#release")  # release and claim again: the buttons follow the state
+    page.click("#claim")
+    page.click("#start-capture")
     wait_camera(page)
 
     shoot(page, send_anyway=False)  # a sharp, well-lit frame passes the pre-check

@@ -61,9 +61,20 @@ def test_signup_documents_admin_verification(browser: Any, base_url: str, admin:
 
     page.click("#verify-refresh")
     page.wait_for_selector("#tasks")
+
+    # Suspending with a reason closes the tasks again and tells the collector why.
+    adm.fill("#status-reason", "fraud_suspected")
+    adm.click("#suspend")
+    adm.wait_for_selector("#collector [data-status=suspended]")
+    page.goto("/app/#/account")
+    page.reload()
+    page.wait_for_selector("#account")
+    page.goto("/app/#/tasks")
+    page.wait_for_selector("#verify [data-status=suspended]")
+    assert "fraud_suspected" in page.inner_text("#verify")
     me = [
         c
-        for c in admin.get("/collectors", params={"status": "verified"})
+        for c in admin.get("/collectors", params={"status": "suspended"})
         if c["username"] == username
     ]
     assert me and me[0]["country"] == "KE" and "sw" in me[0]["languages"]
