@@ -18,7 +18,7 @@ export async function collectorsView(main) {
       .map(([s, key]) => h('a', { href: `#/collectors?status=${s}`, class: `button ${s === status ? 'primary' : ''}` }, t(key))));
   clear(main).append(h('section', {}, tabs,
     list.length ? h('table', { class: 'data', id: 'collectors' },
-      h('thead', {}, h('tr', {}, ...['login.username', 'signup.country', 'signup.phone_model', 'verify.status', 'account.quality', 'campaign.created'].map((k) => h('th', {}, t(k))))),
+      h('thead', {}, h('tr', {}, ...['login.username', 'signup.country', 'signup.phone_model', 'campaign.status', 'account.quality', 'campaign.created'].map((k) => h('th', {}, t(k))))),
       h('tbody', {}, ...list.map((c) => h('tr', { 'data-collector': c.id },
         h('td', {}, h('a', { href: `#/collectors/${c.id}` }, c.username || c.pseudonym || c.id)),
         h('td', {}, countryName(c.country)), h('td', {}, c.phone_model || ''), h('td', {}, pill(c.status)),

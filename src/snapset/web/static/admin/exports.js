@@ -23,13 +23,15 @@ export async function exportsView(main) {
     const link = h('span', {});
     const row = h('div', { class: 'card', 'data-export': job.id },
       h('div', { class: 'toolbar' }, h('strong', {}, `#${job.id} · ${t(`export.format.${job.format}`) || job.format}`), state, h('small', { class: 'muted' }, formatDate(job.created_at))),
-      bar.el, link);
+      bar.el, h('div', { class: 'actions' }, link));
     into.prepend(row);
     function paint(j) {
       state.className = `pill pill-${j.status}`;
       state.dataset.status = j.status;
       state.textContent = t(`export.status.${j.status}`);
-      bar.set(j.status === 'done' ? 1 : j.progress || 0, j.status === 'failed' ? t('export.status.failed') : undefined);
+      const frac = j.status === 'done' ? 1 : j.progress || 0;
+      const counts = j.total ? ` · ${t('export.photos', { done: j.status === 'done' ? j.total : j.done || 0, total: j.total })}` : '';
+      bar.set(frac, j.status === 'failed' ? t('export.status.failed') : `${Math.round(frac * 100)}%${counts}`);
       clear(link);
       if (j.status === 'done') {
         link.append(h('a', { href: j.download_url || `/api/v1/exports/${j.id}/download`, class: 'button primary', download: '' }, t('export.download')));

@@ -304,6 +304,7 @@ export default {
   'export.start': 'Start export',
   'export.started': 'Export started.',
   'export.download': 'Download',
+  'export.photos': '{done} of {total} photos',
   'export.status.queued': 'Queued',
   'export.status.running': 'Running',
   'export.status.done': 'Done',

@@ -304,6 +304,7 @@ export default {
   'export.start': 'Iniciar exportación',
   'export.started': 'Exportación iniciada.',
   'export.download': 'Descargar',
+  'export.photos': '{done} de {total} fotos',
   'export.status.queued': 'En cola',
   'export.status.running': 'En curso',
   'export.status.done': 'Terminada',

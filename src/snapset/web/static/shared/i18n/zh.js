@@ -304,6 +304,7 @@ export default {
   'export.start': '开始导出',
   'export.started': '导出已开始。',
   'export.download': '下载',
+  'export.photos': '{done}/{total} 张照片',
   'export.status.queued': '排队中',
   'export.status.running': '进行中',
   'export.status.done': '已完成',
