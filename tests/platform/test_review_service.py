@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.platform import seed_rows as rows
 
 from snapset.service import ledger, review, scores
 from snapset.service.errors import Invalid, NotFound
 from snapset.store import make_engine, make_session_factory
 from snapset.store.models import AuditEvent, LedgerEntry, Task
+from tests.platform import seed_rows as rows
 
 
 @pytest.fixture
