@@ -109,3 +109,34 @@ def test_previews_are_for_the_owner_and_assigned_staff(actors: Any, platform: Pl
     full = admin.get(f"{API}/submissions/{photo}/image")
     assert full.status_code == 200
     assert Image.open(io.BytesIO(full.content)).size == (64, 48)
+
+
+def test_queue_shows_near_duplicates_the_reviewer_may_see(actors: Any, platform: Platform) -> None:
+    import numpy as np
+
+    from snapset.store.models import Submission
+
+    admin = actors.admin()
+    reviewer_user = actors.create_user("reviewer")
+    reviewer = actors.login(reviewer_user.username)
+    _c, alice = collector_client(actors, platform)
+    camp, (day, _) = seed_campaign(platform)
+    _other, (foreign_task, _) = seed_campaign(platform, name="Other")
+    admin.post(f"{API}/campaigns/{camp}/reviewers", json={"user_id": reviewer_user.id})
+    original = seed_photo(platform, day, alice.id, "accepted")
+    lookalike = seed_photo(platform, day, alice.id)
+    elsewhere = seed_photo(platform, foreign_task, alice.id, "accepted")
+    descriptor = np.array([9, 8, 7, 6, 5, 4, 3, 2], dtype=np.uint8)
+    with platform.sessions() as session:
+        for sid in (original, lookalike, elsewhere):
+            session.get(Submission, sid).descriptor = descriptor.tobytes()  # type: ignore[union-attr]
+            platform.duplicates.add(sid, descriptor)
+        session.commit()
+
+    def near(client: Any) -> list[tuple[int, int | None]]:
+        items = client.get(f"{API}/review/queue", params={"verdict": "needs_review"}).json()
+        (item,) = [i for i in items if i["submission_id"] == lookalike]
+        return [(n["submission_id"], n["distance"]) for n in item["near_duplicates"]]
+
+    assert near(reviewer) == [(original, 0)]  # the foreign campaign's photo stays hidden
+    assert sorted(near(admin)) == sorted([(original, 0), (elsewhere, 0)])

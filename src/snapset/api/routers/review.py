@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session
 from snapset.api.deps import AdminUser, CurrentUser, DbDep, PlatformDep, StaffUser
 from snapset.service import review, thumbnails
 from snapset.service.errors import NotFound
-from snapset.store.models import Collector, Review, Submission, Task
+from snapset.service.platform import Platform
+from snapset.store.models import Collector, Review, Submission, Task, User
 
 router = APIRouter(tags=["review"])
 CHUNK = 1024 * 1024
@@ -49,7 +51,48 @@ def review_view(row: Review) -> dict[str, Any]:
     }
 
 
-def queue_item(db: Session, submission: Submission) -> dict[str, Any]:
+MAX_NEAR_DUPLICATES = 5
+
+
+def near_duplicates(
+    db: Session, platform: Platform, user: User, submission: Submission
+) -> list[dict[str, Any]]:
+    """Stored photos that look like this one (from the live near-duplicate index), limited
+    to what the reviewer may see; the photo it was flagged as a duplicate of comes first."""
+    found: dict[int, int | None] = {}
+    if submission.duplicate_of is not None:
+        found[submission.duplicate_of] = None
+    if submission.descriptor:
+        descriptor = np.frombuffer(submission.descriptor, dtype=np.uint8)
+        for match in platform.duplicates.query(descriptor):
+            key = int(match.key)
+            if key != submission.id and (key not in found or found[key] is None):
+                found[key] = int(match.distance)
+    allowed = review.reviewable_campaign_ids(db, user)
+    out = []
+    for other_id, distance in found.items():
+        other = db.get(Submission, other_id)
+        if other is None or other.erased_at is not None:
+            continue
+        if allowed is not None and other.campaign_id not in allowed:
+            continue
+        out.append(
+            {
+                "submission_id": other_id,
+                "campaign_id": other.campaign_id,
+                "verdict": other.verdict,
+                "thumbnail_url": f"/api/v1/submissions/{other_id}/thumbnail",
+                "distance": distance,
+            }
+        )
+        if len(out) == MAX_NEAR_DUPLICATES:
+            break
+    return out
+
+
+def queue_item(
+    db: Session, platform: Platform, user: User, submission: Submission
+) -> dict[str, Any]:
     """What a reviewer needs to decide on one photo."""
     task = db.get(Task, submission.task_id)
     pseudonym = db.scalar(
@@ -61,15 +104,6 @@ def queue_item(db: Session, submission: Submission) -> dict[str, Any]:
         if submission.lat is not None and submission.lon is not None
         else None
     )
-    near = []
-    if submission.duplicate_of is not None:
-        near.append(
-            {
-                "submission_id": submission.duplicate_of,
-                "thumbnail_url": f"/api/v1/submissions/{submission.duplicate_of}/thumbnail",
-                "distance": None,
-            }
-        )
     return {
         "submission_id": submission.id,
         "campaign_id": submission.campaign_id,
@@ -88,7 +122,7 @@ def queue_item(db: Session, submission: Submission) -> dict[str, Any]:
         "location": location,
         "width": submission.width,
         "height": submission.height,
-        "near_duplicates": near,
+        "near_duplicates": near_duplicates(db, platform, user, submission),
     }
 
 
@@ -96,6 +130,7 @@ def queue_item(db: Session, submission: Submission) -> dict[str, Any]:
 def get_queue(
     staff: StaffUser,
     db: DbDep,
+    platform: PlatformDep,
     campaign_id: int | None = None,
     verdict: str | None = None,
     reason: str | None = None,
@@ -114,7 +149,7 @@ def get_queue(
         collector=collector,
     )
     rows = review.review_queue(db, staff.user, filters, limit=limit, offset=offset)
-    return [queue_item(db, row) for row in rows]
+    return [queue_item(db, platform, staff.user, row) for row in rows]
 
 
 @router.post("/review/bulk")
