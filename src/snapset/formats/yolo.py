@@ -260,13 +260,7 @@ def write_yolo(ds: Dataset, ctx: WriteContext) -> None:
         place_image(ctx, ds.root, im, f"{image_dirs[i]}/{names[i]}")
         stem = names[i].rpartition(".")[0] or names[i]
         label_files.append(f"labels{image_dirs[i][6:]}/{stem}.txt")
-    starts = np.concatenate([[0], box_ends[:-1]]).tolist() if len(box_ends) else []
-    view = memoryview(box_text)
-    contents = [
-        view[s:e] if not extra else bytes(view[s:e]) + "".join(extra).encode()
-        for s, e, extra in zip(starts or [0] * len(lines), box_ends.tolist() or [0] * len(lines),
-                               lines, strict=True)]
-    write_files(ctx.dst, label_files, contents)
+    write_label_files(ctx.dst, label_files, box_text, box_ends, lines)
     cfg: dict[str, Any] = {"path": "."}
     if splits:
         train = next((s for s in splits if "train" in s), splits[0])
@@ -289,29 +283,26 @@ def write_yolo(ds: Dataset, ctx: WriteContext) -> None:
                                                             allow_unicode=True))
 
 
-def write_files(root: Path, rel_paths: list[str], contents: list[Any]) -> None:
-    """Write many small files fast: folders made once, plain os calls, a few threads to
-    overlap file-system latency (the GIL is released during the system calls)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def write_label_files(root: Path, rel_paths: list[str], box_text: bytes,
+                      box_ends: np.ndarray, extra: list[list[str]]) -> None:
+    """Write every label file: image i gets box_text[end(i-1):end(i)] plus its extra lines.
+    Plain system calls, folders made once; threads do not help here (file creation in one
+    folder serialises in the kernel)."""
     base = str(root)
     for folder in {p.rpartition("/")[0] for p in rel_paths}:
         os.makedirs(os.path.join(base, folder), exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-
-    def write_range(lo: int, hi: int) -> None:
-        for k in range(lo, hi):
-            fd = os.open(f"{base}/{rel_paths[k]}", flags, 0o644)
-            try:
-                os.write(fd, contents[k])
-            finally:
-                os.close(fd)
-
-    n = len(rel_paths)
-    step = max(1, -(-n // 16))
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for f in [pool.submit(write_range, lo, min(n, lo + step)) for lo in range(0, n, step)]:
-            f.result()
+    view = memoryview(box_text)
+    start = 0
+    for rel, end, more in zip(rel_paths, box_ends.tolist(), extra, strict=True):
+        fd = os.open(f"{base}/{rel}", flags, 0o644)
+        try:
+            os.write(fd, view[start:end])
+            if more:
+                os.write(fd, "".join(more).encode())
+        finally:
+            os.close(fd)
+        start = end
 
 
 def _box_lines(boxes: Boxes, sizes: np.ndarray, task: str, lines: list[list[str]],
