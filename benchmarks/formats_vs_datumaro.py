@@ -133,10 +133,9 @@ def main() -> int:
             args.datumaro_repeat
     # Each run writes a fresh folder: deleting 100,000 files between runs is slow here.
     outputs: dict[str, Path] = {}
+    stamp = time.strftime("%Y%m%d-%H%M%S")
     for k, (name, argv) in enumerate(runs):
-        out = OUT / f"run{k}_{name.split()[0]}"
-        if out.exists():
-            subprocess.run(["rm", "-rf", str(out)], check=True)
+        out = OUT / f"run-{stamp}-{k}-{name.split()[0]}"
         outputs[name] = out
         results[name].append(measure([*argv, str(out)]))
         s, cpu, mb = results[name][-1]
@@ -154,7 +153,12 @@ def main() -> int:
     else:
         print("  datumaro not installed here: reference from the issue (same machine, "
               "earlier): 31.6 s, 1.37 GB")
-    print(f"(outputs left in {OUT}; benchmarks/out/ is git-ignored)")
+    # Clean up only after measuring (deleting 100,000 files is slow on this disk).
+    for k, (name, _) in enumerate(runs):
+        out = OUT / f"run-{stamp}-{k}-{name.split()[0]}"
+        if out != outputs[name]:
+            subprocess.run(["rm", "-rf", str(out)], check=True)
+    print(f"(last outputs kept in {OUT}; benchmarks/out/ is git-ignored)")
     return 0
 
 
