@@ -109,3 +109,37 @@ def test_reviewer_approves_and_rejects_by_keyboard(browser: Any, base_url: str, 
     assert left == []
     assert errors == []
     ctx.close()
+
+
+def test_near_duplicate_shown_side_by_side(browser: Any, base_url: str, admin: Api) -> None:
+    campaign = make_campaign(admin, target=20)
+    task = tasks_of(admin, campaign["id"])[0]
+    collector, _ = make_collector(base_url, admin)
+    collector.post(f"/tasks/{task['id']}/claim")
+    rgb = textured_rgb(640, 480, seed=61)
+    first = collector.post(
+        f"/tasks/{task['id']}/uploads",
+        files={"file": ("a.jpg", jpeg_bytes(rgb), "image/jpeg")},
+        data={"upload_id": unique("n-")},
+    )
+    mirrored = collector.post(
+        f"/tasks/{task['id']}/uploads",
+        files={"file": ("b.jpg", jpeg_bytes(rgb[:, ::-1].copy(), quality=80), "image/jpeg")},
+        data={"upload_id": unique("n-")},
+    )
+    assert mirrored["verdict"] == "needs_review", mirrored
+
+    ctx = new_context(browser, base_url, phone=False)
+    page = ctx.new_page()
+    login_page(page, "admin", "web-tests-admin-password", path="/admin/")
+    page.wait_for_selector("#new-campaign")
+    page.goto(f"{base_url}/admin/#/review?campaign={campaign['id']}")
+    page.click(f".thumb[data-submission='{mirrored['submission_id']}']")
+    page.wait_for_selector("#near-duplicate img")
+    caption = page.inner_text("#near-duplicate figcaption")
+    assert f"#{first['submission_id']}" in caption
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#near-duplicate img');"
+        " return i.complete && i.naturalWidth > 0; }"
+    )
+    ctx.close()

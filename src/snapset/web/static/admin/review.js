@@ -111,7 +111,9 @@ export async function reviewView(main) {
       h('div', { class: 'pair' },
         h('figure', {}, h('img', { src: item.image_url || item.thumbnail_url || '', alt: '', id: 'large-image' }), h('figcaption', {}, `#${sid(item)}`)),
         dups.length ? h('figure', { id: 'near-duplicate' }, h('img', { src: dups[0].thumbnail_url || dups[0].image_url || '', alt: '' }),
-          h('figcaption', {}, t('review.near_duplicate', { id: dups[0].submission_id ?? dups[0].id, d: dups[0].distance ?? '?' }))) : null),
+          h('figcaption', {}, dups[0].distance == null
+            ? t('review.near_duplicate_of', { id: dups[0].submission_id ?? dups[0].id })
+            : t('review.near_duplicate', { id: dups[0].submission_id ?? dups[0].id, d: dups[0].distance }))) : null),
       h('dl', { class: 'facts' }, ...meta.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])),
       (item.reasons || []).length ? h('ul', { class: 'reasons' }, ...item.reasons.map((r) => h('li', {}, reasonText(typeof r === 'string' ? r : r.code, r.message)))) : null,
       item.scores ? h('details', {}, h('summary', {}, t('review.scores')), h('dl', { class: 'facts' }, ...Object.entries(item.scores).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'number' ? formatNumber(v, { maximumFractionDigits: 3 }) : String(v))]))) : null,

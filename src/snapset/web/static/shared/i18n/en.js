@@ -278,6 +278,7 @@ export default {
   'review.reject_reason': 'Reason for rejecting',
   'review.nothing_selected': 'Choose a photo.',
   'review.near_duplicate': 'Near duplicate #{id} (distance {d})',
+  'review.near_duplicate_of': 'Near duplicate of #{id}',
   'review.captured': 'Captured',
   'review.device': 'Device',
   'review.size': 'Size',

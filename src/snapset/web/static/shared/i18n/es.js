@@ -278,6 +278,7 @@ export default {
   'review.reject_reason': 'Motivo del rechazo',
   'review.nothing_selected': 'Elige una foto.',
   'review.near_duplicate': 'Casi duplicada #{id} (distancia {d})',
+  'review.near_duplicate_of': 'Casi duplicada de #{id}',
   'review.captured': 'Tomada',
   'review.device': 'Dispositivo',
   'review.size': 'Tamaño',

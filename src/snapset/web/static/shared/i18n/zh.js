@@ -278,6 +278,7 @@ export default {
   'review.reject_reason': '拒绝原因',
   'review.nothing_selected': '请选择一张照片。',
   'review.near_duplicate': '近似重复 #{id}（距离 {d}）',
+  'review.near_duplicate_of': '与 #{id} 近似重复',
   'review.captured': '拍摄时间',
   'review.device': '设备',
   'review.size': '尺寸',
