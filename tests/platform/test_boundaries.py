@@ -60,6 +60,7 @@ def world(actors: Any, platform: Platform) -> dict[str, Any]:
     foreign, (foreign_task, _) = seed_campaign(platform, name="Foreign")
     admin.post(f"{API}/campaigns/{mine}/reviewers", json={"user_id": reviewer_user.id})
     alice_consent = alice_client.post(f"{API}/consents", data={"subject_name": "A."}).json()["id"]
+    alice_token = alice_client.post(f"{API}/me/tokens", json={"name": "script"}).json()["id"]
     return {
         "admin": admin,
         "reviewer": actors.login(reviewer_user.username),
@@ -70,6 +71,7 @@ def world(actors: Any, platform: Platform) -> dict[str, Any]:
         "alice_photo": seed_photo(platform, mine_task, alice.id),
         "foreign_photo": seed_photo(platform, foreign_task, bob.id),
         "alice_consent": alice_consent,
+        "alice_token": alice_token,
         "mine": mine,
         "foreign": foreign,
     }
@@ -94,6 +96,9 @@ COLLECTOR_SEES_ONLY_OWN = [
     ("POST", "/campaigns/{mine}/exports", 403),
     ("GET", "/audit", 403),
     ("GET", "/users", 403),
+    ("GET", "/collectors/{alice_id}/documents/identity", 403),
+    ("POST", "/collectors/{alice_id}/verify", 403),
+    ("DELETE", "/me/tokens/{alice_token}", 404),
 ]
 
 
