@@ -216,3 +216,27 @@ def test_upload_over_http_gets_a_verdict(server: tuple[str, Path, str]) -> None:
     )
     assert again.status_code == 200
     assert again.json()["submission_id"] == r.json()["submission_id"]
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNAPSET_")}
+    env["SNAPSET_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from snapset.cli import main; main()",
+            "serve",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            str(_free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -34,14 +34,22 @@ def serve(
 ) -> None:
     """Migrate the database, create the admin on first start, and serve the API and web app."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from snapset.api.app import create_app
     from snapset.config import Settings
     from snapset.service import users
     from snapset.service.platform import Platform
 
-    settings = Settings.from_env(data_dir=data_dir)
-    platform = Platform.open(settings)
+    try:
+        settings = Settings.from_env(data_dir=data_dir)
+        platform = Platform.open(settings)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: cannot open the database: {exc.__class__.__name__}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except (PermissionError, ValueError, RuntimeError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     with platform.sessions() as session:
         admin, generated = users.ensure_admin(session, platform.hasher, settings.admin_password)
         session.commit()
