@@ -158,6 +158,7 @@ def _purpose(collector_id: int, kind: str) -> str:
 class StoredDocument:
     kind: str
     content_type: str
+    new_blob: str
     old_blob: str | None
 
 
@@ -173,7 +174,8 @@ def store_document(
 ) -> StoredDocument:
     """Encrypt and store an identity document or selfie (replacing an earlier one).
 
-    The caller deletes `old_blob` after committing, so a failed commit loses nothing.
+    The caller deletes `old_blob` after committing (or `new_blob` if the commit fails),
+    so a failed commit neither loses the old document nor leaves an orphan.
     """
     if kind not in DOCUMENT_KINDS:
         raise Invalid("invalid_document_kind", f"kind must be one of {', '.join(DOCUMENT_KINDS)}")
@@ -216,7 +218,7 @@ def store_document(
         before=before,
         after={"status": collector.status, "content_type": content_type},
     )
-    return StoredDocument(kind=kind, content_type=content_type, old_blob=old)
+    return StoredDocument(kind=kind, content_type=content_type, new_blob=key, old_blob=old)
 
 
 def read_document(

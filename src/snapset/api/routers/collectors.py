@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -118,21 +119,30 @@ async def upload_document(
         if form.file.size == 0:
             raise Invalid("empty_file", "the file is empty")
         kind = form.fields.get("kind", "")
-        with platform.sessions() as db:
-            collector = collectors.get_collector(db, principal.id)
-            stored = collectors.store_document(
-                db,
-                platform.blobs,
-                platform.box,
-                collector,
-                kind=kind,
-                path=form.file.path,
-                head=form.file.head,
-            )
-            db.commit()
-            if stored.old_blob:
-                platform.blobs.delete(stored.old_blob)
-            return _profile(db, collector, admin=False)
+        received = form.file
+
+        def store() -> dict[str, Any]:
+            with platform.sessions() as db:
+                collector = collectors.get_collector(db, principal.id)
+                stored = collectors.store_document(
+                    db,
+                    platform.blobs,
+                    platform.box,
+                    collector,
+                    kind=kind,
+                    path=received.path,
+                    head=received.head,
+                )
+                try:
+                    db.commit()
+                except BaseException:
+                    platform.blobs.delete(stored.new_blob)
+                    raise
+                if stored.old_blob:
+                    platform.blobs.delete(stored.old_blob)
+                return _profile(db, collector, admin=False)
+
+        return await run_in_threadpool(store)
     finally:
         form.discard()
 
