@@ -120,6 +120,12 @@ def test_overriding_an_accepted_photo_appends_a_reversal_never_edits(session: Se
     review.decide(session, admin, photo.id, "approve")  # and back: a new earning entry
     assert ledger.net_paid_minor(session, photo.id) == 25
     assert len(ledger.entries_for(session, alice.id)) == 3
+    payments = session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.entity_type == "ledger_entry")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert payments == ["ledger.earning", "ledger.reversal", "ledger.earning"]
 
 
 def test_bulk_action_reports_each_photo_and_skips_what_the_reviewer_cannot_see(

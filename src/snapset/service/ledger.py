@@ -3,7 +3,8 @@
 Entries are never edited or deleted. A photo's net pay is the sum of its entries, so
 a photo accepted, then rejected on review, then accepted again has three entries
 (+pay, -pay, +pay) and a net of one payment. `sequence` numbers entries of the same
-kind for one photo, keeping each entry unique in the table.
+kind for one photo, keeping each entry unique in the table. Every entry is also an audit
+event (`ledger.earning`, `ledger.reversal`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from snapset.service import audit
 from snapset.store.models import Campaign, LedgerEntry, Submission
 
 DEFAULT_CURRENCY = "USD"
@@ -37,6 +39,22 @@ def campaign_pay(campaign: Campaign) -> Pay:
     else:
         amount = round(float(pay.get("amount", pay.get("per_accepted_photo", 0)) or 0) * 100)
     return Pay(amount, str(pay.get("currency") or DEFAULT_CURRENCY).upper()[:3])
+
+
+def _audit_entry(session: Session, entry: LedgerEntry) -> None:
+    audit.record(
+        session,
+        actor_id=entry.created_by,
+        action=f"ledger.{entry.kind}",
+        entity_type="ledger_entry",
+        entity_id=entry.id,
+        after={
+            "collector_id": entry.collector_id,
+            "submission_id": entry.submission_id,
+            "amount_minor": entry.amount_minor,
+            "currency": entry.currency,
+        },
+    )
 
 
 def net_paid_minor(session: Session, submission_id: int) -> int:
@@ -78,6 +96,7 @@ def record_earning(
     )
     session.add(entry)
     session.flush()
+    _audit_entry(session, entry)
     return entry
 
 
@@ -107,6 +126,7 @@ def reverse_earning(
     )
     session.add(entry)
     session.flush()
+    _audit_entry(session, entry)
     return entry
 
 
