@@ -249,3 +249,22 @@ def test_withdrawn_consent_discards_exports_that_may_hold_the_photo(
     assert after["status"] == "failed" and "erased" in after["error"]
     assert not archive.exists()
     assert admin.get(f"{API}/exports/{job['id']}/download").status_code == 409
+
+
+def test_a_queued_export_can_be_cancelled(actors: Any, platform: Platform) -> None:
+    import threading
+
+    admin = actors.admin()
+    camp, _alice, _ = seed_export_campaign(platform, actors)
+    gate = threading.Event()
+    platform.jobs.submit("busy", lambda _progress: gate.wait(30))  # holds the only worker
+    job = admin.post(f"{API}/campaigns/{camp}/exports", json={}).json()
+    assert job["status"] == "queued"
+    r = admin.post(f"{API}/exports/{job['id']}/cancel")
+    assert r.status_code == 200, r.text
+    gate.set()
+    done = wait_done(admin, job["id"])
+    assert (done["status"], done["error"]) == ("failed", "export cancelled")
+    again = admin.post(f"{API}/exports/{job['id']}/cancel")
+    assert again.status_code == 409 and again.json()["detail"]["code"] == "export_finished"
+    assert list((platform.settings.data_dir / "exports").glob("*.zip")) == []

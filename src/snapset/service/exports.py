@@ -47,6 +47,10 @@ MANIFEST_NAME = "manifest.jsonl"
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "HEIF": ".heic", "WEBP": ".webp", "TIFF": ".tif"}
 
 
+class ExportCancelled(Exception):
+    """An admin cancelled the export while it ran."""
+
+
 def exports_dir(platform: Platform) -> Path:
     return platform.settings.data_dir / "exports"
 
@@ -189,6 +193,9 @@ def run_export(platform: Platform, job_id: int, progress: JobProgress) -> None:
             "location_included": with_location,
         }
         campaign_id = job.campaign_id
+    if progress.cancelled:  # cancelled while it waited in the queue
+        _set(platform, job_id, status="failed", error="export cancelled", finished_at=utcnow())
+        return
     progress.set_total(int(total or 0))
     _set(platform, job_id, status="running", started_at=utcnow(), total=int(total or 0), done=0)
 
@@ -235,7 +242,7 @@ def run_export(platform: Platform, job_id: int, progress: JobProgress) -> None:
             platform,
             job_id,
             status="failed",
-            error=f"{type(exc).__name__}: {exc}",
+            error=str(exc) if isinstance(exc, ExportCancelled) else f"{type(exc).__name__}: {exc}",
             finished_at=utcnow(),
         )
     finally:
@@ -264,7 +271,7 @@ def _write_photos(
     with manifest_path.open("wb") as manifest, platform.sessions() as session:
         for record, blob_key in _records(session, campaign_id, with_location):
             if progress.cancelled:
-                raise RuntimeError("export cancelled")
+                raise ExportCancelled("export cancelled")
             if record.file not in written:  # the same bytes twice: one file
                 with platform.blobs.open(blob_key) as stream:
                     writer.add_stream(record.file, stream, record.size)
@@ -314,6 +321,25 @@ def archive_path(platform: Platform, job: ExportJob) -> Path:
     if not path.is_file():
         raise NotFound("export_file_missing", "the export file is no longer on the server")
     return path
+
+
+def cancel_export(session: Session, platform: Platform, admin: User, job_id: int) -> ExportJob:
+    """Ask a queued or running export to stop; it ends `failed` with "export cancelled"."""
+    job = get_job(session, job_id)
+    if job.status not in ("queued", "running"):
+        raise Conflict("export_finished", f"export {job_id} is already {job.status}")
+    if not platform.jobs.cancel(job_key(job_id)):
+        check_interrupted(session, platform, job)
+    audit.record(
+        session,
+        actor_id=admin.id,
+        action="export.cancel",
+        entity_type="export",
+        entity_id=job_id,
+        before={"status": job.status},
+    )
+    session.commit()
+    return job
 
 
 def job_key(job_id: int) -> str:

@@ -78,6 +78,14 @@ def get_export(job_id: int, _admin: AdminUser, db: DbDep, platform: PlatformDep)
     return job_view(platform, job)
 
 
+@router.post("/exports/{job_id}/cancel")
+def cancel_export(
+    job_id: int, admin: AdminUser, db: DbDep, platform: PlatformDep
+) -> dict[str, Any]:
+    """Stop a queued or running export; it ends `failed` with "export cancelled"."""
+    return job_view(platform, exports.cancel_export(db, platform, admin.user, job_id))
+
+
 @router.get("/exports/{job_id}/download", response_class=FileResponse)
 def download_export(
     job_id: int, _admin: AdminUser, db: DbDep, platform: PlatformDep
