@@ -140,3 +140,21 @@ def test_queue_shows_near_duplicates_the_reviewer_may_see(actors: Any, platform:
 
     assert near(reviewer) == [(original, 0)]  # the foreign campaign's photo stays hidden
     assert sorted(near(admin)) == sorted([(original, 0), (elsewhere, 0)])
+
+
+def test_annotators_see_assigned_photos_but_do_not_judge(actors: Any, platform: Platform) -> None:
+    admin = actors.admin()
+    annotator_user = actors.create_user("annotator")
+    annotator = actors.login(annotator_user.username)
+    _c, alice = collector_client(actors, platform)
+    camp, (day, _) = seed_campaign(platform)
+    photo = seed_photo(platform, day, alice.id)
+    admin.post(f"{API}/campaigns/{camp}/reviewers", json={"user_id": annotator_user.id})
+    assert [i["submission_id"] for i in annotator.get(f"{API}/review/queue").json()] == [photo]
+    assert annotator.get(f"{API}/submissions/{photo}/image").status_code == 200
+    r = annotator.post(f"{API}/review/{photo}", json={"decision": "approve"})
+    assert r.status_code == 403
+    r = annotator.post(
+        f"{API}/review/bulk", json={"submission_ids": [photo], "decision": "approve"}
+    )
+    assert r.status_code == 403

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from snapset.service import audit, ledger
-from snapset.service.errors import Invalid, NotFound
+from snapset.service.errors import Forbidden, Invalid, NotFound
 from snapset.store.models import (
     Campaign,
     Collector,
@@ -32,6 +32,7 @@ from snapset.store.types import utcnow
 Decision = Literal["approve", "reject"]
 VERDICTS = ("accepted", "needs_review", "rejected")
 STAFF_ROLES = ("admin",)
+DECIDING_ROLES = ("admin", "reviewer")  # annotators see assigned photos but do not judge
 MAX_BULK = 500
 
 
@@ -228,6 +229,8 @@ def decide(
     note: str | None = None,
 ) -> Review:
     """Approve or reject one photo; overriding an automatic verdict is allowed."""
+    if reviewer.role not in DECIDING_ROLES:
+        raise Forbidden("forbidden", "only admins and reviewers approve or reject photos")
     if decision not in ("approve", "reject"):
         raise Invalid("invalid_decision", "decision must be 'approve' or 'reject'")
     if decision == "reject" and not reason_code:
@@ -293,6 +296,8 @@ def bulk_decide(
     note: str | None = None,
 ) -> BulkResult:
     """Apply one decision to many photos; each photo succeeds or fails on its own."""
+    if reviewer.role not in DECIDING_ROLES:
+        raise Forbidden("forbidden", "only admins and reviewers approve or reject photos")
     if len(submission_ids) > MAX_BULK:
         raise Invalid("too_many", f"at most {MAX_BULK} photos per bulk action")
     done: list[int] = []
