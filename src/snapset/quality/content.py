@@ -9,6 +9,7 @@ colourfulness is Hasler & Suesstrunk's (2003) metric divided by 150 (clipped to 
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 CHROMA_AT_FULL_COLOUR = 32.0
@@ -31,7 +32,8 @@ def grayscale_score(rgb: np.ndarray) -> float:
         return 1.0
     r, g, b = sample[..., 0], sample[..., 1], sample[..., 2]
     chroma = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
-    cdf = np.cumsum(np.bincount(chroma.ravel(), minlength=256))
+    hist = cv2.calcHist([np.ascontiguousarray(chroma)], [0], None, [256], [0, 256]).ravel()
+    cdf = np.cumsum(hist)
     p99 = float(np.searchsorted(cdf, 0.99 * cdf[-1]))
     return float(np.clip(1.0 - p99 / CHROMA_AT_FULL_COLOUR, 0.0, 1.0))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 
@@ -26,7 +27,7 @@ class ExposureMeasure:
 
 def luma_histogram(luma: np.ndarray) -> np.ndarray:
     """256-bin histogram of an 8-bit luminance image."""
-    return np.bincount(luma.ravel(), minlength=256).astype(np.float64)
+    return cv2.calcHist([luma], [0], None, [256], [0, 256]).ravel().astype(np.float64)
 
 
 def _percentile(cdf: np.ndarray, q: float) -> float:
