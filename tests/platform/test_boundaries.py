@@ -99,6 +99,17 @@ COLLECTOR_SEES_ONLY_OWN = [
     ("GET", "/collectors/{alice_id}/documents/identity", 403),
     ("POST", "/collectors/{alice_id}/verify", 403),
     ("DELETE", "/me/tokens/{alice_token}", 404),
+    # staff-only endpoints of review, consent, progress and exports
+    ("POST", "/review/bulk", 403),
+    ("GET", "/campaigns/{mine}/reviewers", 403),
+    ("POST", "/campaigns/{mine}/reviewers", 403),
+    ("DELETE", "/campaigns/{mine}/reviewers/{bob_id}", 403),
+    ("POST", "/erasures/run", 403),
+    ("GET", "/campaigns/{mine}/stats", 403),
+    ("GET", "/campaigns/{mine}/exports", 403),
+    ("GET", "/exports/1", 403),
+    ("POST", "/exports/1/cancel", 403),
+    ("GET", "/exports/1/download", 403),
 ]
 
 
