@@ -11,6 +11,8 @@ small results (scores, hashes, a 64-bit descriptor) travel back.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.context
 import os
 import time
 from collections import Counter
@@ -138,6 +140,17 @@ def analyse_file(path: str, thresholds: Thresholds) -> _Analysis:
     return _Analysis(result, fp.pixel_hash, np.asarray(fp.descriptor, dtype=np.uint8))
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Workers must not be forked from a process whose OpenCV thread pool is running
+    (the child can deadlock on the pool's lock): start them from a clean forkserver
+    that has snapset.quality preloaded, or spawn them where there is no forkserver."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["snapset.quality.audit"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _init_worker() -> None:
     """One OpenCV thread per worker: the pool already uses every core."""
     cv2.setNumThreads(1)
@@ -157,7 +170,9 @@ def _run(
                 progress(done, len(paths), path)
         return analyses
     chunk = max(1, min(16, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_pool_context(), initializer=_init_worker
+    ) as pool:
         results = pool.map(analyse_file, paths, [thresholds] * len(paths), chunksize=chunk)
         for done, analysis in enumerate(results, 1):
             analyses.append(analysis)
