@@ -99,3 +99,16 @@ def test_cli_convert_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["convert", str(tmp_path), str(tmp_path / "o"), "--to", "x",
                                  "--from", "coco"])
     assert result.exit_code == 2 and "unknown format 'x'" in result.output
+
+
+def test_duplicates_found_across_whole_groups(tmp_path: Path) -> None:
+    ds = make_dataset(tmp_path / "src")
+    b = BoxesBuilder()
+    for dx in (0.0, 0.1, 0.2):
+        b.add(1, 0, (10.0 + dx, 10.0, 40.0 + dx, 40.0))
+        b.add(1, 1, (10.0 + dx, 10.0, 40.0 + dx, 40.0))  # other class: its own pairs
+    b.add(1, 0, (12.0, 10.0, 42.0, 40.0))  # IoU ~0.88 with the first: not a duplicate
+    ds.boxes, ds.shapes = b.build(), []
+    dups = [p for p in validate(ds).problems if p.code == "duplicate_annotation"]
+    assert len(dups) == 6
+    assert {p.annotation for p in dups} == {"box 2", "box 3", "box 4", "box 5"}
