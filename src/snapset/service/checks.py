@@ -17,6 +17,9 @@ from snapset.service.specs import CampaignSpec
 
 Severity = Literal["reject", "review"]
 LOCATION_MISMATCH_KM = 5.0
+# Container names Pillow reports for formats a spec names differently (a multi-picture
+# JPEG from some phones is "MPO"; its first picture is an ordinary JPEG).
+FORMAT_ALIASES = {"MPO": "JPEG", "JPG": "JPEG", "HEIC": "HEIF"}
 
 QUALITY_MESSAGES = {
     "blurry": "the photo is blurry",
@@ -102,7 +105,8 @@ def quality_reasons(spec: CampaignSpec, check: ImageCheck) -> list[Reason]:
 def constraint_reasons(spec: CampaignSpec, facts: PhotoFacts) -> list[Reason]:
     c = spec.constraints
     out = []
-    if facts.format.upper() not in {f.upper() for f in c.formats}:
+    kind = FORMAT_ALIASES.get(facts.format.upper(), facts.format.upper())
+    if kind not in {f.upper() for f in c.formats}:
         out.append(
             Reason(
                 "format_not_allowed",
