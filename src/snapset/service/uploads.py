@@ -33,6 +33,7 @@ from snapset.service import audit, checks, consent, ledger, tasks
 from snapset.service.campaigns import spec_of
 from snapset.service.errors import Conflict, Invalid, NotFound
 from snapset.service.platform import Platform
+from snapset.service.review import apply_verdict_change
 from snapset.service.specs import CampaignSpec
 from snapset.store import photo_key
 from snapset.store.models import Campaign, Submission, Task
@@ -409,8 +410,6 @@ def _undo(platform: Platform, submission_id: int) -> None:
             return
         previous = row.verdict
         if previous in ("accepted", "needs_review"):
-            from snapset.service.review import apply_verdict_change
-
             apply_verdict_change(session, row, previous, "rejected")
         ledger.reverse_earning(session, row, "photo could not be stored")
         session.delete(row)
