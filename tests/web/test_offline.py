@@ -8,6 +8,7 @@ import pytest
 
 from tests.web.conftest import (
     Api,
+    login_page,
     make_campaign,
     make_collector,
     open_capture,
@@ -102,3 +103,49 @@ def test_claim_lapsed_while_offline_is_renewed_on_send(
     page.wait_for_selector("#strip .strip-item[data-state=sent]", timeout=30000)
     assert len(submissions_of(admin, campaign["id"])) == 1
     assert page.js_errors == []
+
+
+def test_photos_wait_for_their_own_collector_on_a_shared_phone(
+    context: Any, page: Any, base_url: str, admin: Api
+) -> None:
+    campaign = make_campaign(admin)
+    task = tasks_of(admin, campaign["id"])[0]
+    _, amina = make_collector(base_url, admin)
+    _, baraka = make_collector(base_url, admin)
+    open_capture(page, amina, task["id"])
+    wait_camera(page)
+    context.set_offline(True)
+    shoot(page)
+    page.wait_for_selector("#unsent[data-count='1']")
+    page.click("nav.tabs a[href='#/account']")
+    page.click("#logout")
+    page.click("#dialog-ok")  # "log out anyway"
+    page.wait_for_selector("#login-form")
+    context.set_offline(False)
+
+    # Another collector signs in on the same phone: Amina's photo is not sent as theirs.
+    login_page(page, baraka["username"], baraka["password"])
+    page.wait_for_selector("#tasks")
+    page.evaluate("async () => (await import('/app/queue.js')).flush()")
+    page.wait_for_timeout(500)
+    assert submissions_of(admin, campaign["id"]) == []
+    assert page.locator("#unsent").is_hidden(), "not Baraka's photo to send"
+    waiting = page.evaluate(
+        "async () => (await (await import('/app/queue.js')).allUploads())"
+        ".filter(u => u.state !== 'sent').length"
+    )
+    assert waiting == 1, "still kept on the phone for Amina"
+
+    page.click("nav.tabs a[href='#/account']")
+    page.click("#logout")
+    page.wait_for_selector("#login-form")
+    login_page(page, amina["username"], amina["password"])
+    page.wait_for_selector("#tasks")
+    subs: list[dict[str, Any]] = []
+    for _ in range(60):
+        subs = submissions_of(admin, campaign["id"])
+        if subs:
+            break
+        page.wait_for_timeout(500)
+    assert len(subs) == 1
+    assert subs[0]["collector"] == admin.get(f"/collectors/{amina['id']}")["pseudonym"]

@@ -118,6 +118,7 @@ async function start() {
   } catch (err) {
     toast(errorText(err), 'error');
   }
+  queue.setOwner(state.me ? state.me.id : null);
   if (state.me) queue.startSender();
   document.body.dataset.ready = '1';
   route();
@@ -126,6 +127,7 @@ async function start() {
 /** Called after login / sign-up. */
 export async function signedIn() {
   await loadMe();
+  queue.setOwner(state.me ? state.me.id : null);
   queue.startSender();
 }
 

@@ -65,7 +65,7 @@ async function getConsent(id) { return tx('consents', 'readonly', (s) => reqProm
 
 /** Photos captured but not yet acknowledged by the server. */
 export async function unsentCount() {
-  return (await allUploads()).filter((u) => u.state !== 'sent').length;
+  return (await allUploads()).filter((u) => u.state !== 'sent' && countable(u)).length;
 }
 
 /** Ask the browser not to evict our storage under pressure (best effort). */
@@ -78,14 +78,27 @@ const listeners = new Set();
 export function onQueueChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 async function notify(item = null) {
   const all = await allUploads();
-  const unsent = all.filter((u) => u.state !== 'sent').length;
+  const unsent = all.filter((u) => u.state !== 'sent' && countable(u)).length;
   for (const fn of listeners) fn({ unsent, sending, item, authNeeded });
 }
 
 /** Add a captured photo. Resolves once it is safely stored on the device. */
+/**
+ * Whose photos this device may send now. Every record carries the id of the collector who
+ * took it; after a log-out and another collector's log-in on the same phone, the first
+ * collector's photos wait for them instead of being sent under the wrong account.
+ */
+const NOBODY = Symbol('nobody');
+let owner = NOBODY;
+/** Set after /me answers; `null` (signed out, or signing in) sends nothing. */
+export function setOwner(userId) { owner = userId ?? NOBODY; }
+const mine = (record) => owner !== NOBODY && (record.owner_id == null || record.owner_id === owner);
+// Counted in "N not sent": the signed-in collector's photos (all of them when signed out).
+const countable = (record) => owner === NOBODY || mine(record);
+
 export async function enqueue(item) {
   const full = {
-    state: 'queued', attempts: 0, created_at: new Date().toISOString(), ...item,
+    state: 'queued', attempts: 0, created_at: new Date().toISOString(), owner_id: owner === NOBODY ? null : owner, ...item,
   };
   await putUpload(full);
   await notify(full);
@@ -94,7 +107,7 @@ export async function enqueue(item) {
 }
 
 export async function enqueueConsent(item) {
-  await putConsent({ state: 'queued', attempts: 0, ...item });
+  await putConsent({ state: 'queued', attempts: 0, owner_id: owner === NOBODY ? null : owner, ...item });
   kick();
 }
 
@@ -238,7 +251,7 @@ export async function flush() {
     do {
       again = false;
       for (const c of await allConsents()) {
-        if (c.state === 'sent' || c.state === 'failed') continue;
+        if (c.state === 'sent' || c.state === 'failed' || !mine(c)) continue;
         try {
           await sendConsent(c);
         } catch (err) {
@@ -252,7 +265,7 @@ export async function flush() {
         }
       }
       const pending = (await allUploads())
-        .filter((u) => u.state === 'queued' || u.state === 'sending')
+        .filter((u) => (u.state === 'queued' || u.state === 'sending') && mine(u))
         .sort((a, b) => a.created_at.localeCompare(b.created_at));
       for (const u of pending) {
         if (!navigator.onLine) { failedTransient = true; break; }

@@ -32,6 +32,7 @@ export async function loginView(main) {
     e.preventDefault();
     showError('');
     busy(submit, async () => {
+      queue.setOwner(null); // nothing is sent while the session changes hands
       await api('auth/login', { method: 'POST', body: { username: user.value.trim(), password: pass.value } });
       await signedIn();
       go(collectorStatus(state.me) === 'verified' || state.me.role !== 'collector' ? '#/tasks' : '#/verify');
@@ -80,6 +81,7 @@ export async function signupView(main) {
     const chosen = [...form.querySelectorAll('input[name=languages]:checked')].map((i) => i.value);
     if (!chosen.length) { showError(t('signup.need_language')); return; }
     busy(submit, async () => {
+      queue.setOwner(null);
       await api('collectors/signup', {
         method: 'POST',
         body: {
@@ -161,6 +163,7 @@ function logoutButton() {
     const unsent = await queue.unsentCount();
     if (unsent > 0 && !(await confirmDialog(t('account.logout_unsent', { n: unsent }), t('account.logout_anyway')))) return;
     await busy(btn, async () => {
+      queue.setOwner(null);
       try { await api('auth/logout', { method: 'POST' }); } catch { /* offline: forget locally */ }
       rememberMe(null);
       go('#/login');
