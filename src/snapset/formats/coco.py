@@ -26,7 +26,6 @@ import numpy as np
 from snapset.formats import geometry
 from snapset.formats.errors import FormatError
 from snapset.formats.io import (
-    atomic_write_bytes,
     check_size,
     decode_json,
     place_image,
@@ -492,8 +491,10 @@ def write_coco(ds: Dataset, ctx: WriteContext) -> None:
             images_json.append(d)
             place_image(ctx, ds.root, im, f"images/{split}/{names[i]}"
                         if len(splits) > 1 or split != "default" else f"images/{names[i]}")
-        anns, next_id = _box_annotations(boxes, np.flatnonzero(box_split == si), cat_ids,
-                                         img_ids, next_id)
+        box_rows = np.flatnonzero(box_split == si)
+        ctx.report.drop("boxes", int((boxes.category[box_rows] == NO_CATEGORY).sum()),
+                        "COCO annotations need a category")
+        anns: list[dict[str, Any]] = []
         for s in shapes_by_split.get(si, []):
             d = _shape_json(s, ds)
             if d is None:
@@ -507,11 +508,35 @@ def write_coco(ds: Dataset, ctx: WriteContext) -> None:
                     annotator=s.annotator, score=s.score)
             next_id += 1
             anns.append(d)
-        doc = {"info": ds.info or {"description": "written by snapset"}, "licenses": [],
-               "categories": _category_json(ds, cat_ids), "images": images_json,
-               "annotations": anns}
-        atomic_write_bytes(ctx.dst / "annotations" / f"instances_{split}.json",
-                           msgspec.json.encode(doc))
+        head = {"info": ds.info or {"description": "written by snapset"}, "licenses": [],
+                "categories": _category_json(ds, cat_ids), "images": images_json}
+        path = ctx.dst / "annotations" / f"instances_{split}.json"
+        next_id = _write_streamed(path, head, anns, boxes, box_rows, cat_ids, img_ids,
+                                  next_id)
+
+
+def _write_streamed(path: Path, head: dict[str, Any], shape_anns: list[dict[str, Any]],
+                    boxes: Boxes, box_rows: np.ndarray, cat_ids: list[int],
+                    img_ids: list[int], next_id: int) -> int:
+    """Write the JSON with box annotations encoded in batches, so a million boxes never
+    exist as a million dicts at once; atomic via a temporary sibling."""
+    enc = msgspec.json.Encoder()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(enc.encode(head)[:-1] + b',"annotations":[')
+        first = True
+        for start in range(0, len(box_rows), _BATCH):
+            chunk, next_id = _box_annotations(boxes, box_rows[start:start + _BATCH], cat_ids,
+                                              img_ids, next_id)
+            if chunk:
+                f.write((b"" if first else b",") + enc.encode(chunk)[1:-1])
+                first = False
+        if shape_anns:
+            f.write((b"" if first else b",") + enc.encode(shape_anns)[1:-1])
+        f.write(b"]}")
+    tmp.replace(path)
+    return next_id
 
 
 def _box_annotations(boxes: Boxes, rows: np.ndarray, cat_ids: list[int], img_ids: list[int],
