@@ -96,3 +96,16 @@ def test_orphan_label_files_are_reported(tmp_path: Path) -> None:
     ds = read_dataset(root)
     assert ds.warnings == ["yolo: dropped 1 label files (no matching image)"]
     assert np.allclose(ds.boxes.xyxy, [[4, 4, 6, 6]])
+
+
+@pytest.mark.parametrize(("cfg", "expected"), [
+    ({"train": "../../etc", "names": ["a"]}, r"data\.yaml: train: image path '\.\./\.\./etc' "
+                                             r"escapes the dataset folder"),
+    ({"path": "/etc", "train": "images", "names": ["a"]},
+     r"data\.yaml: path: image path '/etc' is absolute"),
+])
+def test_data_yaml_cannot_point_outside(tmp_path: Path, cfg: dict, expected: str) -> None:
+    root = _yolo(tmp_path, "0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text(yaml.safe_dump(cfg))
+    with pytest.raises(FormatError, match=expected):
+        read_dataset(root, "yolo")

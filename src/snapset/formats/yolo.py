@@ -23,6 +23,7 @@ from snapset.formats.io import (
     atomic_write_text,
     fill_image_sizes,
     place_image,
+    safe_relpath,
     unique_names,
 )
 from snapset.formats.model import (
@@ -96,8 +97,8 @@ def read_yolo(src: Path) -> Dataset:
     root = yaml_path.parent
     cfg = _load_yaml(yaml_path) if yaml_path.is_file() else {}
     if cfg.get("path") not in (None, ".", "", "./"):
-        base = Path(str(cfg["path"]))
-        root = base if base.is_absolute() and base.is_dir() else root
+        # Only folders inside the dataset: a data.yaml must not read files elsewhere.
+        root = root / safe_relpath(yaml_path, "path", str(cfg["path"]))
     ds = Dataset(root=root)
     if "names" in cfg:
         ds.categories = [Category(name=n) for n in _names(yaml_path, cfg["names"])]
@@ -111,6 +112,8 @@ def read_yolo(src: Path) -> Dataset:
     split_dirs: list[tuple[str | None, str]] = []
     for split in ("train", "val", "test"):
         d = cfg.get(split)
+        if isinstance(d, str):
+            d = safe_relpath(yaml_path, split, d)
         if isinstance(d, str) and (root / d).is_dir() and all(d != x for _, x in split_dirs):
             split_dirs.append((split, d))
     if not split_dirs:
