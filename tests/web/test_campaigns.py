@@ -122,6 +122,6 @@ def test_yaml_campaign_created_then_draft_edited(desk: Any, admin: Api) -> None:
     page.wait_for_selector("#spec-errors li")
     page.fill("#spec-yaml", text.replace("target_per_cell: 4", "target_per_cell: 9"))
     page.click("#save-yaml")
-    page.wait_for_selector(".toast-ok")
+    page.wait_for_selector(".toast-ok:text-is('Saved.')")
     assert admin.get(f"/campaigns/{campaign['id']}")["spec"]["quota"]["target_per_cell"] == 9
     assert page.js_errors == []
