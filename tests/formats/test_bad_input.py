@@ -112,3 +112,18 @@ def test_unknown_format_and_undetectable_folder(tmp_path: Path) -> None:
         read_dataset(tmp_path, "tfrecord")
     with pytest.raises(ValueError, match="cannot tell its dataset format"):
         read_dataset(tmp_path)
+
+
+def test_empty_and_oversized_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "instances.json").write_bytes(b"")
+    with pytest.raises(FormatError, match=r"instances\.json: malformed JSON"):
+        read_dataset(tmp_path / "instances.json", "coco")
+    (tmp_path / "annotations.xml").write_bytes(b"")
+    with pytest.raises(FormatError, match=r"annotations\.xml: line 1, column 0: malformed XML"):
+        read_dataset(tmp_path / "annotations.xml", "cvat")
+    from snapset.formats import io
+
+    monkeypatch.setattr(io, "MAX_FILE_BYTES", 10)
+    (tmp_path / "instances.json").write_text('{"images": [], "annotations": []}')
+    with pytest.raises(FormatError, match=r"instances\.json: file is 33 bytes, over the 10"):
+        read_dataset(tmp_path / "instances.json", "coco")
