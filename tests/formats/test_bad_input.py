@@ -41,6 +41,9 @@ def _cvat(tmp_path: Path, body: str) -> Path:
     ("<annotations><image id='0' name='a.png' width='10' height='10'>"
      "<polygon label='a' points='1,1;2'/></image></annotations>",
      "annotations.xml: image[1]/polygon[1]@points: expected x,y;x,y"),
+    ("<annotations><image id='0' name='a.png' width='10' height='10'>"
+     "<mask label='a' rle='1, 2' left='0' top='0' width='2' height='2'/></image></annotations>",
+     "annotations.xml: image[1]/mask[1]@rle: run lengths must cover 2x2"),
 ])
 def test_cvat_bad_input(tmp_path: Path, body: str, expected: str) -> None:
     with pytest.raises(FormatError) as err:

@@ -18,7 +18,7 @@ HOLDERS = {
     "keypoints": ["coco", "cvat", "labelme", "manifest"],
     "tag": ["coco", "cvat", "labelme", "manifest"],
     "polyline": ["cvat", "labelme", "manifest"],
-    "mask": ["coco", "labelme", "manifest"],
+    "mask": ["coco", "cvat", "labelme", "manifest"],
     "track": ["coco", "cvat", "manifest", "mot"],
     "text": ["coco", "cvat", "icdar", "labelme", "manifest"],
 }

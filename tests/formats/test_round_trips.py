@@ -14,7 +14,7 @@ from tests.formats.conftest import box_set, shape_set
 # format -> (options, shape kinds it keeps exactly, whether boxes come back as boxes)
 CASES = {
     "coco": ({}, ("polygon", "mask", "keypoints", "tag"), True),
-    "cvat": ({}, ("polygon", "polyline", "keypoints", "tag"), True),
+    "cvat": ({}, ("polygon", "polyline", "mask", "keypoints", "tag"), True),
     "labelme": ({}, ("polygon", "polyline", "mask", "keypoints", "tag"), False),
     "manifest": ({}, ("polygon", "polyline", "mask", "keypoints", "tag"), True),
     "voc": ({}, (), False),

@@ -5,7 +5,8 @@ Per image: `<box>` (with `rotation`), `<polygon>`, `<polyline>`, `<points>`, `<t
 `<attribute>` children. Tracked objects are `<track id label>` blocks whose shapes carry
 `frame` = the image id (CVAT for video's layout, which CVAT also reads for image tasks).
 Multi-polygons become one `<polygon>` per ring sharing a `group_id`. A transcription is the
-attribute `text`; a score the attribute `score`. Masks are not written (counted as dropped).
+attribute `text`; a score the attribute `score`. `<mask rle left top width height>` holds
+run lengths (zeros first) over its box region, row by row (CVAT 2.x).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import numpy as np
 
+from snapset.formats import geometry
 from snapset.formats.errors import FormatError
 from snapset.formats.io import (
     atomic_write_bytes,
@@ -34,6 +36,7 @@ from snapset.formats.model import (
     Dataset,
     Image,
     Keypoints,
+    Mask,
     Polygon,
     Polyline,
     Shape,
@@ -43,8 +46,8 @@ from snapset.formats.registry import WriteContext, drop_unheld, reader, writer
 
 NAME = "cvat"
 HOLDS = frozenset({"box", "rotated_box", "polygon", "polyline", "keypoints", "tag", "text",
-                   "track"})
-_SHAPES = ("box", "polygon", "polyline", "points", "tag", "skeleton")
+                   "track", "mask"})
+_SHAPES = ("box", "polygon", "polyline", "points", "tag", "skeleton", "mask")
 
 
 def looks_like_cvat(src: Path) -> bool:
@@ -176,6 +179,22 @@ def _read_shape(path: Path, place: str, el: Element, ds: Dataset, image: int,
                                    **common))
     elif el.tag == "tag":
         ds.shapes.append(Tag(**common))
+    elif el.tag == "mask":
+        im = ds.images[image]
+        left, top, w, h = (int(_float(path, el, k, place))
+                           for k in ("left", "top", "width", "height"))
+        try:
+            runs = np.array([int(v) for v in el.get("rle", "").split(",")], np.int64)
+        except ValueError:
+            raise FormatError(path, f"{place}@rle", "expected comma-separated counts") from None
+        if (runs < 0).any() or runs.sum() != w * h or w <= 0 or h <= 0:
+            raise FormatError(path, f"{place}@rle", f"run lengths must cover {w}x{h}")
+        if left < 0 or top < 0 or left + w > im.width or top + h > im.height:
+            raise FormatError(path, place, "mask region outside the image")
+        full = np.zeros((im.height, im.width), bool)
+        full[top:top + h, left:left + w] = geometry.rle_decode(runs, w, h).T
+        ds.shapes.append(Mask(counts=geometry.rle_encode(full), height=im.height,
+                              width=im.width, **common))
     elif el.tag == "skeleton":
         names = ds.categories[cat].keypoints if cat >= 0 else []
         pts = np.zeros((len(names), 2))
@@ -268,6 +287,14 @@ def _shape_elements(parent: Element, s: Shape, ds: Dataset, extra: dict[str, str
         else:
             el = SubElement(parent, "points", points=_pts(s.points), **extra)
             _set_common(el, label, s.attributes, s.text, s.score)
+    elif isinstance(s, Mask):
+        x0, y0, x1, y1 = (int(v) for v in geometry.rle_bbox(s.counts, s.height, s.width))
+        region = geometry.rle_decode(s.counts, s.height, s.width)[y0:y1, x0:x1]
+        runs = geometry.rle_encode(region.T)
+        el = SubElement(parent, "mask", rle=", ".join(str(int(v)) for v in runs),
+                        left=str(x0), top=str(y0), width=str(x1 - x0), height=str(y1 - y0),
+                        **extra)
+        _set_common(el, label, s.attributes, s.text, s.score)
     elif isinstance(s, Tag):
         el = SubElement(parent, "tag", **extra)
         _set_common(el, label, s.attributes, s.text, s.score)
@@ -275,13 +302,19 @@ def _shape_elements(parent: Element, s: Shape, ds: Dataset, extra: dict[str, str
 
 @writer(NAME, holds=HOLDS, extensions=(".xml",), description="CVAT for images XML 1.1")
 def write_cvat(ds: Dataset, ctx: WriteContext) -> None:
-    drop_unheld(ctx, ds, HOLDS, "snapset's CVAT writer holds no masks")
+    drop_unheld(ctx, ds, HOLDS, "CVAT holds no such annotation")
     fill_image_sizes(ds.images, ds.root)
     names = unique_names(ds.images)
     root = Element("annotations")
     SubElement(root, "version").text = "1.1"
     meta = SubElement(SubElement(root, "meta"), "task")
     SubElement(meta, "size").text = str(len(ds.images))
+    has_tracks = bool((ds.boxes.track >= 0).any()) or any(
+        sh.track is not None for sh in ds.shapes)
+    if has_tracks and ds.images:  # CVAT for video's header, which track readers expect
+        size = SubElement(meta, "original_size")
+        SubElement(size, "width").text = str(ds.images[0].width)
+        SubElement(size, "height").text = str(ds.images[0].height)
     labels = SubElement(meta, "labels")
     for c in ds.categories:
         lab = SubElement(labels, "label")
