@@ -6,7 +6,6 @@ track get track id -1.
 
 from __future__ import annotations
 
-import configparser
 from pathlib import Path
 
 import numpy as np
@@ -123,10 +122,9 @@ def write_mot(ds: Dataset, ctx: WriteContext) -> None:
         atomic_write_text(base / "gt" / "labels.txt",
                           "".join(f"{c.name}\n" for c in ds.categories))
         first = ds.images[members[0]] if members else Image(file="x.jpg")
-        ini = configparser.ConfigParser()
-        ini["Sequence"] = {"name": name, "imDir": "img1", "frameRate": "30",
-                           "seqLength": str(len(members)), "imWidth": str(first.width),
-                           "imHeight": str(first.height), "imExt": Path(first.file).suffix}
-        with open(base / "seqinfo.ini", "w", encoding="utf-8") as fh:
-            ini.write(fh)
+        # MOT's own spelling (camelCase keys, no spaces), not configparser's.
+        ini = (f"[Sequence]\nname={name}\nimDir=img1\nframeRate=30\n"
+               f"seqLength={len(members)}\nimWidth={first.width}\nimHeight={first.height}\n"
+               f"imExt={Path(first.file).suffix}\n")
+        atomic_write_text(base / "seqinfo.ini", ini)
 
