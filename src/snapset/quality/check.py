@@ -51,12 +51,11 @@ def check_image(decoded: DecodedImage, thresholds: Thresholds | None = None) -> 
     limits = thresholds or Thresholds()
     rgb = decoded.pixels
     luma = _gray(rgb)
-    gray = luma.astype(np.float32)
     hist = luma_histogram(luma)
 
     exposure = measure_exposure(hist)
     blur = measure_blur(luma)
-    sigma = estimate_noise_sigma(gray)
+    sigma = estimate_noise_sigma(luma)
     low_info, entropy = information_score(hist)
     gray_score = 1.0 if decoded.mode in ("1", "L", "LA", "I", "I;16", "F") else grayscale_score(rgb)
 

@@ -20,20 +20,27 @@ _KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
 _SCALE = math.sqrt(math.pi / 2.0) / 6.0
 
 
+def _tile_means(values: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    block = np.ascontiguousarray(values[: rows * TILE, : cols * TILE])
+    runs = cv2.reduce(block.reshape(rows * TILE * cols, TILE), 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F)
+    return runs.reshape(rows, TILE, cols).sum(axis=1, dtype=np.float64).ravel() / (TILE * TILE)
+
+
 def estimate_noise_sigma(gray: np.ndarray) -> float:
-    """Noise sigma (gray levels, 0..255 scale) of a float32 gray image."""
+    """Noise sigma (gray levels, 0..255 scale) of a gray image (uint8 or float)."""
     h, w = gray.shape
     if h < 3 or w < 3:
         return 0.0
-    response = np.abs(cv2.filter2D(gray, cv2.CV_32F, _KERNEL))[1:-1, 1:-1]
+    if gray.dtype == np.uint8:  # integer kernel on 8-bit input: exact in int16
+        response = np.abs(cv2.filter2D(gray, cv2.CV_16S, _KERNEL))[1:-1, 1:-1]
+    else:
+        response = np.abs(cv2.filter2D(gray.astype(np.float32), cv2.CV_32F, _KERNEL))[1:-1, 1:-1]
     rows, cols = response.shape[0] // TILE, response.shape[1] // TILE
     if rows == 0 or cols == 0:
         return float(_SCALE * response.mean())
-    tiles = response[: rows * TILE, : cols * TILE].reshape(rows, TILE, cols, TILE)
-    per_tile = tiles.mean(axis=(1, 3)).ravel()
+    per_tile = _tile_means(response, rows, cols)
     # tiles clipped to pure black or white have no measurable noise; skip them
-    levels = gray[1 : 1 + rows * TILE, 1 : 1 + cols * TILE].reshape(rows, TILE, cols, TILE)
-    tile_mean = levels.mean(axis=(1, 3)).ravel()
+    tile_mean = _tile_means(gray[1:-1, 1:-1], rows, cols)
     usable = per_tile[(tile_mean > 8) & (tile_mean < 247)]
     if usable.size == 0:
         usable = per_tile

@@ -83,12 +83,13 @@ def _diagonal_box(image: np.ndarray, direction: str) -> np.ndarray:
     half = _TAPS // 2
     padded = cv2.copyMakeBorder(image, *([half] * 4), cv2.BORDER_REFLECT).astype(np.uint16)
     h, w = image.shape
-    total = np.zeros((h, w), np.uint16)
     sign = -1 if direction == "45" else 1
+    total = np.zeros((h, w), np.uint16)
     for k in range(-half, half + 1):
         dx = sign * k
-        total += padded[half + k : half + k + h, half + dx : half + dx + w]
-    return ((total + _TAPS // 2) // _TAPS).astype(np.uint8)
+        cv2.add(total, padded[half + k : half + k + h, half + dx : half + dx + w], dst=total)
+    # round(total / 9) == (total + 4) // 9 for integers: k / 9 never ends in .5
+    return cv2.convertScaleAbs(total, alpha=1.0 / _TAPS)
 
 
 def _diagonal_blur(gray: np.ndarray, tiles: np.ndarray) -> dict[str, float]:
@@ -172,8 +173,8 @@ def measure_blur(gray: np.ndarray) -> BlurMeasure:
         sum_v[name] = _tile_sums(d_v, rows, cols)
     core = region[:-1, :-1]
     mean = _tile_sums(core, rows, cols) / (TILE * TILE)
-    core_f = core.astype(np.float32)
-    mean_sq = _tile_sums(cv2.multiply(core_f, core_f), rows, cols) / (TILE * TILE)
+    squares = cv2.multiply(core, core, dtype=cv2.CV_16U)  # 255^2 fits in 16 bits
+    mean_sq = _tile_sums(squares, rows, cols) / (TILE * TILE)
     tile_std = np.sqrt(np.maximum(mean_sq - mean * mean, 0.0))
     total_f = sum_f["0"] + sum_f["90"]
     total_v = sum_v["0"] + sum_v["90"]
