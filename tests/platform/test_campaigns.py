@@ -210,3 +210,15 @@ def test_example_photos(actors: Actors) -> None:
     assert collector.get(f"{url}/..%2Fsecret.key").status_code == 404
     r = admin.post(url, files={"file": ("ex.jpg", photo, "image/jpeg")})
     assert r.status_code == 409 and r.json()["detail"]["code"] == "campaign_not_draft"
+
+
+def test_export_location_is_opt_in() -> None:
+    assert spec_from_template("vehicles").export.include_location is False
+    spec = parse_spec_text(SPEC_YAML + "export:\n  include_location: true\n")
+    assert spec.export.include_location is True
+    try:
+        parse_spec_text(SPEC_YAML + "export:\n  include_gps: true\n")
+    except SpecError as exc:
+        assert any(e["path"].startswith("export") for e in exc.errors)
+    else:
+        raise AssertionError("an unknown export option must not validate")

@@ -190,6 +190,11 @@ class Pay(_Model):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
 
+class ExportPolicy(_Model):
+    # Locations identify where collectors live and work: off unless the spec opts in.
+    include_location: bool = False
+
+
 class Example(_Model):
     url: str
     caption: str | None = None
@@ -211,6 +216,7 @@ class CampaignSpec(_Model):
     consent: Consent = Field(default_factory=Consent)
     pay: Pay = Field(default_factory=Pay)
     annotation: dict[str, Any] = Field(default_factory=dict)
+    export: ExportPolicy = Field(default_factory=ExportPolicy)
 
     @model_validator(mode="after")
     def _country_dimension(self) -> CampaignSpec:
