@@ -86,7 +86,13 @@ def drop_pg_database(name: str) -> None:
 class Server:
     """`snapset serve` in a subprocess, optionally under py-spy."""
 
-    def __init__(self, data_dir: Path, database_url: str | None, profile_to: Path | None):
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str | None,
+        profile_to: Path | None,
+        server_workers: int = 1,
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "SNAPSET_ADMIN_PASSWORD": ADMIN_PASSWORD}
@@ -104,6 +110,8 @@ class Server:
             str(self.port),
             "--data-dir",
             str(data_dir),
+            "--workers",
+            str(server_workers),
         ]
         if profile_to is not None:
             command = [
@@ -157,14 +165,13 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def server_pid(process: subprocess.Popen[bytes]) -> int:
-    """The `snapset serve` process: the child itself, or py-spy's child when profiling."""
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-    if children.exists():
-        kids = children.read_text().split()
-        if kids:
-            return int(kids[0])
-    return process.pid
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and all its descendants (uvicorn workers under `--workers N`)."""
+    total = process_cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += tree_cpu_seconds(int(child))
+    return total
 
 
 def check(response: httpx.Response, what: str) -> Any:
@@ -312,7 +319,9 @@ def upload_all(
     result.wall_seconds = time.perf_counter() - started
 
 
-def run_backend(backend: str, photos: list[Path], clients: int, profile: bool) -> Result:
+def run_backend(
+    backend: str, photos: list[Path], clients: int, profile: bool, server_workers: int = 1
+) -> Result:
     result = Result(backend)
     workdir = Path(tempfile.mkdtemp(prefix=f"snapset-bench-{backend}-"))
     pg_name = None
@@ -320,14 +329,15 @@ def run_backend(backend: str, photos: list[Path], clients: int, profile: bool) -
     if backend == "postgres":
         pg_name, database_url = create_pg_database()
     profile_to = OUT / f"upload_profile_{backend}.txt" if profile else None
-    server = Server(workdir / "data", database_url, profile_to)
+    server = Server(workdir / "data", database_url, profile_to, server_workers)
     try:
         server.wait_ready()
         workers = setup(server.base, clients)
-        pid = server_pid(server.process)
-        cpu_before = process_cpu_seconds(pid)
+        # The whole process tree: uvicorn's workers under --workers N (and py-spy's child).
+        pid = server.process.pid
+        cpu_before = tree_cpu_seconds(pid)
         upload_all(server.base, workers, photos, result)
-        result.server_cpu_seconds = process_cpu_seconds(pid) - cpu_before
+        result.server_cpu_seconds = tree_cpu_seconds(pid) - cpu_before
         result.load_average = os.getloadavg()[0]
     finally:
         server.stop()
@@ -364,7 +374,7 @@ def report(results: list[Result], photos: int, clients: int) -> None:
         )
         if r.reasons:
             print(f"{'':<10} reason codes: {dict(r.reasons.most_common())}")
-        if ok:
+        if ok and r.server_cpu_seconds > 0:
             per_photo = r.server_cpu_seconds / ok
             print(
                 f"{'':<10} server CPU {per_photo * 1000:.0f} ms per photo -> at most "
@@ -413,12 +423,17 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--profile", action="store_true", help="record a py-spy flame graph")
+    parser.add_argument(
+        "--server-workers", type=int, default=1, help="`snapset serve --workers N` processes"
+    )
     args = parser.parse_args()
     photos = prepare_upload_photos(OUT / "upload_12mp", args.photos)
     results = []
     for backend in args.backends.split(","):
         print(f"running {backend} ...", flush=True)
-        results.append(run_backend(backend.strip(), photos, args.clients, args.profile))
+        results.append(
+            run_backend(backend.strip(), photos, args.clients, args.profile, args.server_workers)
+        )
     report(results, len(photos), args.clients)
     stage_costs(photos[:20])
 
