@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
 from snapset.api.deps import AdminUser, DbDep
-from snapset.store.models import AuditEvent, User
+from snapset.service import audit
+from snapset.service.audit import AuditEvent
 
 router = APIRouter(tags=["audit"])
 
@@ -43,37 +43,20 @@ def list_audit_events(
 ) -> dict[str, Any]:
     """`{"total", "limit", "offset", "items": [...]}`; `action=consent.` matches every
     consent action. Times are ISO 8601 (give an offset; naive means UTC)."""
-    query = select(AuditEvent)
-    if action:
-        if action.endswith("."):
-            query = query.where(AuditEvent.action.startswith(action, autoescape=True))
-        else:
-            query = query.where(AuditEvent.action == action)
-    if entity_type:
-        query = query.where(AuditEvent.entity_type == entity_type)
-    if entity_id is not None:
-        query = query.where(AuditEvent.entity_id == entity_id)
-    if actor_id is not None:
-        query = query.where(AuditEvent.actor_id == actor_id)
-    if since is not None:
-        query = query.where(AuditEvent.created_at >= _aware(since))
-    if until is not None:
-        query = query.where(AuditEvent.created_at < _aware(until))
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.execute(
-        query.add_columns(User.username)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    total, rows = audit.list_events(
+        db,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
     return {
-        "total": int(total or 0),
+        "total": total,
         "limit": limit,
         "offset": offset,
         "items": [event_view(event, username) for event, username in rows],
     }
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
