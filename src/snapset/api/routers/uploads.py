@@ -8,14 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from snapset.api.deps import CollectorUser, CurrentUser, DbDep, PlatformDep
 from snapset.api.multipart import MalformedUpload, receive_form
-from snapset.service import review, uploads
-from snapset.service.errors import NotFound
+from snapset.service import submissions, uploads
 from snapset.service.platform import Platform
-from snapset.store.models import Campaign, Review, Submission, Task
+from snapset.service.submissions import Campaign, Submission, Task
 
 router = APIRouter(tags=["uploads"])
 
@@ -125,38 +123,20 @@ def my_submissions(
     task_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """The caller's own photos, newest first."""
-    query = (
-        select(Submission, Campaign, Task)
-        .join(Campaign, Campaign.id == Submission.campaign_id)
-        .join(Task, Task.id == Submission.task_id)
-        .where(Submission.collector_id == principal.id, Submission.erased_at.is_(None))
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
-        .limit(limit)
-        .offset(offset)
+    rows = submissions.recent_for_collector(
+        db, principal.id, limit=limit, offset=offset, verdict=verdict, task_id=task_id
     )
-    if verdict:
-        query = query.where(Submission.verdict == verdict)
-    if task_id is not None:
-        query = query.where(Submission.task_id == task_id)
-    rows = db.execute(query).all()
-    ids = [r.Submission.id for r in rows]
-    reviewed = set(db.scalars(select(Review.submission_id).where(Review.submission_id.in_(ids))))
+    reviewed = submissions.reviewed_ids(db, [s.id for s, _, _ in rows])
     return [submission_view(s, c, t, reviewed=reviewed) for s, c, t in rows]
 
 
 @router.get("/submissions/{submission_id}")
 def get_submission(submission_id: int, principal: CurrentUser, db: DbDep) -> dict[str, Any]:
     """One photo's record: its collector, or staff who may review its campaign; else 404."""
-    if principal.role == "collector":
-        row = db.get(Submission, submission_id)
-        if row is None or row.collector_id != principal.id or row.erased_at is not None:
-            raise NotFound("submission_not_found", f"no submission with id {submission_id}")
-    else:
-        row = review.reviewable_submission(db, principal.user, submission_id)
-    reviewed = set(db.scalars(select(Review.submission_id).where(Review.submission_id == row.id)))
-    body = submission_view(
-        row, db.get(Campaign, row.campaign_id), db.get(Task, row.task_id), reviewed=reviewed
-    )
+    row = submissions.visible_submission(db, principal.user, submission_id)
+    reviewed = submissions.reviewed_ids(db, [row.id])
+    campaign, task = submissions.context_of(db, row)
+    body = submission_view(row, campaign, task, reviewed=reviewed)
     if principal.role != "collector":
         body["collector_id"] = row.collector_id
         body["duplicate_of"] = row.duplicate_of
