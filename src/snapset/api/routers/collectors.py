@@ -7,16 +7,16 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from snapset.api.cookies import set_login_cookies
 from snapset.api.deps import AdminUser, CollectorUser, DbDep, PlatformDep
 from snapset.api.multipart import MalformedUpload, receive_form
 from snapset.api.routers.uploads import submission_view
 from snapset.api.views import collector_view, me_view
-from snapset.service import auth, collectors, scores
+from snapset.service import auth, collectors, scores, submissions, users
+from snapset.service.collectors import Collector
 from snapset.service.errors import Invalid
-from snapset.store.models import Campaign, Collector, Review, Submission, Task, User
+from snapset.service.users import User
 
 router = APIRouter(tags=["collectors"])
 
@@ -83,8 +83,7 @@ def signup(
         phone_model=body.phone_model,
         device_id=body.device_id,
     )
-    user = db.get(User, collector.user_id)
-    assert user is not None
+    user = users.get_user(db, collector.user_id)
     result = auth.open_session(
         db, user, platform.login_policy, user_agent=request.headers.get("user-agent")
     )
@@ -179,17 +178,9 @@ def list_collectors(
 def get_collector(collector_id: int, _admin: AdminUser, db: DbDep) -> dict[str, Any]:
     """Profile, documents, flags and the 50 most recent submissions."""
     collector = collectors.get_collector(db, collector_id)
-    body = _profile(db, collector, admin=True, user=db.get(User, collector_id))
-    rows = db.execute(
-        select(Submission, Campaign, Task)
-        .join(Campaign, Campaign.id == Submission.campaign_id)
-        .join(Task, Task.id == Submission.task_id)
-        .where(Submission.collector_id == collector_id, Submission.erased_at.is_(None))
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
-        .limit(50)
-    ).all()
-    ids = [r.Submission.id for r in rows]
-    reviewed = set(db.scalars(select(Review.submission_id).where(Review.submission_id.in_(ids))))
+    body = _profile(db, collector, admin=True, user=users.get_user(db, collector_id))
+    rows = submissions.recent_for_collector(db, collector_id, limit=50)
+    reviewed = submissions.reviewed_ids(db, [s.id for s, _, _ in rows])
     body["submissions"] = [submission_view(s, c, t, reviewed=reviewed) for s, c, t in rows]
     return body
 
@@ -215,7 +206,7 @@ def verify(collector_id: int, body: DecisionIn, admin: AdminUser, db: DbDep) -> 
     action = "verify" if body.decision == "approve" else "reject"
     collectors.decide(db, collector, action=action, reason=body.reason, actor_id=admin.id)
     db.commit()
-    return _profile(db, collector, admin=True, user=db.get(User, collector_id))
+    return _profile(db, collector, admin=True, user=users.get_user(db, collector_id))
 
 
 @router.post("/collectors/{collector_id}/suspend")
@@ -223,7 +214,7 @@ def suspend(collector_id: int, body: ReasonIn, admin: AdminUser, db: DbDep) -> d
     collector = collectors.get_collector(db, collector_id)
     collectors.decide(db, collector, action="suspend", reason=body.reason, actor_id=admin.id)
     db.commit()
-    return _profile(db, collector, admin=True, user=db.get(User, collector_id))
+    return _profile(db, collector, admin=True, user=users.get_user(db, collector_id))
 
 
 @router.post("/collectors/{collector_id}/reinstate")
@@ -231,4 +222,4 @@ def reinstate(collector_id: int, body: ReasonIn, admin: AdminUser, db: DbDep) ->
     collector = collectors.get_collector(db, collector_id)
     collectors.decide(db, collector, action="reinstate", reason=body.reason, actor_id=admin.id)
     db.commit()
-    return _profile(db, collector, admin=True, user=db.get(User, collector_id))
+    return _profile(db, collector, admin=True, user=users.get_user(db, collector_id))
