@@ -8,14 +8,14 @@ import numpy as np
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snapset.api.deps import AdminUser, CurrentUser, DbDep, PlatformDep, StaffUser
-from snapset.service import review, thumbnails
-from snapset.service.errors import NotFound
+from snapset.service import review, submissions, thumbnails
 from snapset.service.platform import Platform
-from snapset.store.models import Collector, Review, Submission, Task, User
+from snapset.service.review import Review
+from snapset.service.submissions import Submission
+from snapset.service.users import User
 
 router = APIRouter(tags=["review"])
 CHUNK = 1024 * 1024
@@ -71,8 +71,8 @@ def near_duplicates(
     allowed = review.reviewable_campaign_ids(db, user)
     out = []
     for other_id, distance in found.items():
-        other = db.get(Submission, other_id)
-        if other is None or other.erased_at is not None:
+        other = submissions.live_submission(db, other_id)
+        if other is None:
             continue
         if allowed is not None and other.campaign_id not in allowed:
             continue
@@ -94,10 +94,8 @@ def queue_item(
     db: Session, platform: Platform, user: User, submission: Submission
 ) -> dict[str, Any]:
     """What a reviewer needs to decide on one photo."""
-    task = db.get(Task, submission.task_id)
-    pseudonym = db.scalar(
-        select(Collector.pseudonym).where(Collector.user_id == submission.collector_id)
-    )
+    _, task = submissions.context_of(db, submission)
+    pseudonym = submissions.collector_pseudonym(db, submission.collector_id)
     base = f"/api/v1/submissions/{submission.id}"
     location = (
         {"lat": submission.lat, "lon": submission.lon, "accuracy_m": submission.accuracy_m}
@@ -209,12 +207,7 @@ def delete_reviewer(campaign_id: int, user_id: int, admin: AdminUser, db: DbDep)
 
 def _visible_submission(db: Session, principal: CurrentUser, submission_id: int) -> Submission:
     """Owner (collector) or a reviewer of its campaign; anyone else gets 404."""
-    if principal.role == "collector":
-        row = db.get(Submission, submission_id)
-        if row is None or row.collector_id != principal.id or row.erased_at is not None:
-            raise NotFound("submission_not_found", f"no submission with id {submission_id}")
-        return row
-    return review.reviewable_submission(db, principal.user, submission_id)
+    return submissions.visible_submission(db, principal.user, submission_id)
 
 
 @router.get("/submissions/{submission_id}/thumbnail", response_class=Response)
