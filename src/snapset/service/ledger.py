@@ -140,6 +140,27 @@ def balances(session: Session, collector_id: int) -> dict[str, int]:
     return {currency: int(total or 0) for currency, total in rows}
 
 
+def pending_minor(session: Session, collector_id: int, currency: str) -> int:
+    """What the collector's photos waiting for review would earn, in `currency`, if accepted."""
+    rows = session.execute(
+        select(Submission.campaign_id, func.count())
+        .where(
+            Submission.collector_id == collector_id,
+            Submission.verdict == "needs_review",
+            Submission.erased_at.is_(None),
+        )
+        .group_by(Submission.campaign_id)
+    ).all()
+    total = 0
+    for campaign_id, count in rows:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is not None:
+            pay = campaign_pay(campaign)
+            if pay.currency == currency:
+                total += pay.amount_minor * int(count)
+    return total
+
+
 def entries_for(
     session: Session, collector_id: int, limit: int = 100, offset: int = 0
 ) -> list[LedgerEntry]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from snapset.store.models import Submission
@@ -62,3 +62,13 @@ def quality_score(session: Session, collector_id: int) -> QualityScore:
         )
     )
     return QualityScore(weighted_acceptance(verdicts), len(verdicts))
+
+
+def verdict_counts(session: Session, collector_id: int) -> dict[str, int]:
+    """How many of the collector's photos carry each verdict (erased ones included)."""
+    rows = session.execute(
+        select(Submission.verdict, func.count())
+        .where(Submission.collector_id == collector_id)
+        .group_by(Submission.verdict)
+    ).all()
+    return {verdict: int(n) for verdict, n in rows}

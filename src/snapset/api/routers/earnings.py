@@ -5,45 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from snapset.api.deps import AdminUser, CollectorUser, DbDep
-from snapset.service import ledger, scores
-from snapset.service.errors import NotFound
-from snapset.store.models import Campaign, Collector, LedgerEntry, Submission
+from snapset.service import collectors, ledger, scores
+from snapset.service.ledger import LedgerEntry
 
 router = APIRouter(tags=["earnings"])
-
-
-def _verdict_counts(db: Session, collector_id: int) -> dict[str, int]:
-    rows = db.execute(
-        select(Submission.verdict, func.count())
-        .where(Submission.collector_id == collector_id)
-        .group_by(Submission.verdict)
-    ).all()
-    return {verdict: int(n) for verdict, n in rows}
-
-
-def _pending_minor(db: Session, collector_id: int, currency: str) -> int:
-    """What the photos waiting for review would earn if accepted."""
-    rows = db.execute(
-        select(Submission.campaign_id, func.count())
-        .where(
-            Submission.collector_id == collector_id,
-            Submission.verdict == "needs_review",
-            Submission.erased_at.is_(None),
-        )
-        .group_by(Submission.campaign_id)
-    ).all()
-    total = 0
-    for campaign_id, count in rows:
-        campaign = db.get(Campaign, campaign_id)
-        if campaign is not None:
-            pay = ledger.campaign_pay(campaign)
-            if pay.currency == currency:
-                total += pay.amount_minor * int(count)
-    return total
 
 
 def earnings_view(db: Session, collector_id: int) -> dict[str, Any]:
@@ -51,8 +19,8 @@ def earnings_view(db: Session, collector_id: int) -> dict[str, Any]:
     balances = ledger.balances(db, collector_id)
     currency = next(iter(balances), ledger.DEFAULT_CURRENCY)
     earned_minor = balances.get(currency, 0)
-    pending_minor = _pending_minor(db, collector_id, currency)
-    counts = _verdict_counts(db, collector_id)
+    pending_minor = ledger.pending_minor(db, collector_id, currency)
+    counts = scores.verdict_counts(db, collector_id)
     quality = scores.quality_score(db, collector_id)
     return {
         "collector_id": collector_id,
@@ -84,8 +52,7 @@ def entry_view(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def _collector_or_404(db: Session, collector_id: int) -> None:
-    if db.get(Collector, collector_id) is None:
-        raise NotFound("collector_not_found", f"no collector with id {collector_id}")
+    collectors.get_collector(db, collector_id)
 
 
 @router.get("/me/earnings")
