@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -125,7 +127,7 @@ def _open_source(source: ImageSource) -> tuple[BinaryIO, str]:
     raise DecodeError("unreadable", f"cannot read an image from {type(source).__name__}")
 
 
-def _sixteen_bit_to_uint8(array: np.ndarray) -> np.ndarray:
+def sixteen_bit_to_uint8(array: np.ndarray) -> np.ndarray:
     if array.dtype == np.uint8:
         return array
     if np.issubdtype(array.dtype, np.floating):
@@ -144,7 +146,7 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
     if mode == "RGB":
         return np.asarray(image)
     if mode.startswith("I") or mode == "F":
-        gray = _sixteen_bit_to_uint8(np.asarray(image))
+        gray = sixteen_bit_to_uint8(np.asarray(image))
         return np.repeat(gray[:, :, None], 3, axis=2)
     if mode in ("RGBA", "LA", "PA", "La", "RGBa") or image.has_transparency_data:
         rgba = np.asarray(image.convert("RGBA")).astype(np.uint16)
@@ -212,21 +214,36 @@ def decode_image(
     """
     if max_side < 1:
         raise ValueError("max_side must be positive")
+    with open_image(source, max_pixels=max_pixels, name=name) as image:
+        return _decode_open(image, max_side)
+
+
+@contextmanager
+def open_image(
+    source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str | None = None
+) -> Iterator[Image.Image]:
+    """Open `source` lazily (header read, pixels not yet decoded) within the pixel limit.
+
+    Every reader of photos (working-size decode, full-size standardize) goes through here,
+    so that any failure, at open or later while the block decodes the pixels, becomes one
+    DecodeError naming the file, and nothing else escapes.
+    """
     stream, found_name = _open_source(source)
     name = name or found_name
-    owns_stream = isinstance(source, str | os.PathLike)
     try:
-        return _decode_stream(stream, name, max_side, max_pixels)
+        image = _open_header(stream, name, max_pixels)
+        with image:
+            yield image
     except DecodeError:
         raise
     except Exception as exc:  # the contract: a DecodeError, never anything else
         raise _classify_load_error(exc, name) from exc
     finally:
-        if owns_stream:
+        if isinstance(source, str | os.PathLike):
             stream.close()
 
 
-def _decode_stream(stream: BinaryIO, name: str, max_side: int, max_pixels: int) -> DecodedImage:
+def _open_header(stream: BinaryIO, name: str, max_pixels: int) -> Image.Image:
     start = stream.tell() if stream.seekable() else 0
     head = stream.read(64)
     if not head:
@@ -247,25 +264,32 @@ def _decode_stream(stream: BinaryIO, name: str, max_side: int, max_pixels: int) 
             ) from None
         except Image.DecompressionBombError as exc:
             raise DecodeError("decompression_bomb", f"{name}: {exc}") from None
-        width, height = image.size
-        if width < 1 or height < 1:
-            raise DecodeError("unreadable", f"{name}: image has no pixels ({width}x{height})")
-        if width * height > max_pixels:
-            raise DecodeError(
-                "decompression_bomb",
-                f"{name}: {width}x{height} = {width * height:,} pixels exceeds the limit of "
-                f"{max_pixels:,}",
-            )
-        image_format = image.format or "UNKNOWN"
-        mode = image.mode
-        exif = read_exif_facts(image)
-        if image_format == "JPEG" and max(width, height) > max_side:
-            # Let the DCT scaling land anywhere in [3/4, 1] x max_side: a 4000 px photo
-            # then decodes at 1/4 scale (1000 px) instead of 1/2 plus a resize.
-            scale = _DRAFT_FLOOR * max_side / max(width, height)
-            image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise DecodeError("unreadable", f"{name}: image has no pixels ({width}x{height})")
+    if width * height > max_pixels:
+        raise DecodeError(
+            "decompression_bomb",
+            f"{name}: {width}x{height} = {width * height:,} pixels exceeds the limit of "
+            f"{max_pixels:,}",
+        )
+    return image
+
+
+def _decode_open(image: Image.Image, max_side: int) -> DecodedImage:
+    width, height = image.size
+    image_format = image.format or "UNKNOWN"
+    mode = image.mode
+    exif = read_exif_facts(image)
+    if image_format == "JPEG" and max(width, height) > max_side:
+        # Let the DCT scaling land anywhere in [3/4, 1] x max_side: a 4000 px photo
+        # then decodes at 1/4 scale (1000 px) instead of 1/2 plus a resize.
+        scale = _DRAFT_FLOOR * max_side / max(width, height)
+        image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         image.load()
-        pixels = _shrink(_to_rgb_array(image), max_side)
+    pixels = _shrink(_to_rgb_array(image), max_side)
     pixels = _apply_orientation(pixels, exif.orientation)
     if exif.orientation in (5, 6, 7, 8):
         width, height = height, width

@@ -20,19 +20,16 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Final, Literal
+from typing import Final, Literal
 
 import numpy as np
-from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
 from snapset.quality.decode import (
     DEFAULT_MAX_PIXELS,
-    DecodeError,
     ImageSource,
-    _classify_load_error,
-    _describe_non_image,
-    _open_source,
-    _sixteen_bit_to_uint8,
+    open_image,
+    sixteen_bit_to_uint8,
 )
 
 OutputFormat = Literal["jpeg", "png", "webp"]
@@ -182,37 +179,6 @@ def plan_geometry(width: int, height: int, options: StandardizeOptions) -> _Plan
     )
 
 
-def _open_full(stream: BinaryIO, name: str, max_pixels: int) -> Image.Image:
-    start = stream.tell() if stream.seekable() else 0
-    head = stream.read(64)
-    if not head:
-        raise DecodeError("empty_file", f"{name}: file is empty (0 bytes)")
-    stream.seek(start)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(stream)
-        except UnidentifiedImageError:
-            what = _describe_non_image(head)
-            if what:
-                raise DecodeError(
-                    "unsupported_format", f"{name}: not an image, looks like {what}"
-                ) from None
-            raise DecodeError(
-                "unreadable", f"{name}: not a recognised image format or corrupt header"
-            ) from None
-    width, height = image.size
-    if width < 1 or height < 1:
-        raise DecodeError("unreadable", f"{name}: image has no pixels ({width}x{height})")
-    if width * height > max_pixels:
-        raise DecodeError(
-            "decompression_bomb",
-            f"{name}: {width}x{height} = {width * height:,} pixels exceeds the limit of "
-            f"{max_pixels:,}",
-        )
-    return image
-
-
 def _orientation(image: Image.Image) -> int:
     try:
         value = int(image.getexif().get(ExifTags.Base.Orientation, 1))
@@ -226,7 +192,7 @@ def _to_working_mode(image: Image.Image) -> tuple[Image.Image, str | None, list[
     notes: list[str] = []
     icc = image.info.get("icc_profile")
     if image.mode.startswith("I") or image.mode == "F":
-        image = Image.fromarray(_sixteen_bit_to_uint8(np.asarray(image)), "L")
+        image = Image.fromarray(sixteen_bit_to_uint8(np.asarray(image)), "L")
         icc = None  # the profile described the 16-bit data; not meaningful any more
     elif image.mode in ("P", "PA", "1"):
         image = image.convert("RGBA" if image.has_transparency_data else "RGB")
@@ -313,18 +279,8 @@ def standardize(
     Raises DecodeError (codes as quality.decode) for files that cannot be read.
     """
     options = options or StandardizeOptions()
-    stream, name = _open_source(source)
-    try:
-        image = _open_full(stream, name, options.max_pixels)
-        with image:
-            return _standardize_open(image, options)
-    except DecodeError:
-        raise
-    except Exception as exc:  # like decode_image: a DecodeError, never anything else
-        raise _classify_load_error(exc, name) from exc
-    finally:
-        if isinstance(source, str | os.PathLike):
-            stream.close()
+    with open_image(source, max_pixels=options.max_pixels) as image:
+        return _standardize_open(image, options)
 
 
 def _standardize_open(image: Image.Image, options: StandardizeOptions) -> StandardizedImage:
