@@ -14,7 +14,7 @@ from snapset.quality import DecodeError, decode_image
 from snapset.service import audit
 from snapset.service.errors import Conflict, Invalid, NotFound
 from snapset.service.specs import CampaignSpec, Example, cell_key
-from snapset.store import BlobStore
+from snapset.store import BlobNotFound, BlobStore
 from snapset.store.models import Campaign, CampaignSpecVersion, Task
 from snapset.store.types import utcnow
 
@@ -186,6 +186,13 @@ def task_count(session: Session, campaign_id: int) -> int:
     )
 
 
+def tasks_of(session: Session, campaign_id: int) -> list[Task]:
+    """The campaign's tasks (one per quota cell), in creation order."""
+    return list(
+        session.scalars(select(Task).where(Task.campaign_id == campaign_id).order_by(Task.id))
+    )
+
+
 def add_example(
     session: Session,
     blobs: BlobStore,
@@ -228,3 +235,12 @@ def example_key(campaign_id: int, name: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{64}\.(jpg|png|webp)", name):
         raise NotFound("example_not_found", f"no example {name!r}")
     return f"examples/{campaign_id}/{name}"
+
+
+def read_example(blobs: BlobStore, campaign_id: int, name: str) -> bytes:
+    """An example photo's bytes; NotFound for a bad name or a missing file."""
+    key = example_key(campaign_id, name)
+    try:
+        return blobs.read_bytes(key)
+    except BlobNotFound:
+        raise NotFound("example_not_found", f"no example {name!r}") from None

@@ -8,16 +8,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snapset.api.deps import AdminUser, CurrentUser, DbDep, PlatformDep, Principal, StaffUser
 from snapset.api.multipart import MalformedUpload, receive_form
-from snapset.service import campaigns, templates
+from snapset.service import campaigns, review, templates
+from snapset.service.campaigns import Campaign
 from snapset.service.errors import Invalid, NotFound
 from snapset.service.specs import CampaignSpec, SpecError, parse_spec_text, validate_spec
-from snapset.store import BlobNotFound
-from snapset.store.models import Campaign, ReviewerAssignment, Task
 
 router = APIRouter(tags=["campaigns"])
 MAX_EXAMPLE_BYTES = 10 * 1024 * 1024
@@ -86,13 +84,7 @@ def campaign_view(campaign: Campaign, *, task_count: int | None = None) -> dict[
 
 
 def _assigned_ids(db: Session, principal: Principal) -> list[int] | None:
-    if principal.role == "admin":
-        return None
-    return list(
-        db.scalars(
-            select(ReviewerAssignment.campaign_id).where(ReviewerAssignment.user_id == principal.id)
-        )
-    )
+    return review.reviewable_campaign_ids(db, principal.user)
 
 
 def readable_campaign(db: Session, principal: Principal, campaign_id: int) -> Campaign:
@@ -212,7 +204,7 @@ class TaskAdminOut(BaseModel):
 @router.get("/campaigns/{campaign_id}/tasks", response_model=list[TaskAdminOut])
 def campaign_tasks(campaign_id: int, principal: StaffUser, db: DbDep) -> list[Any]:
     readable_campaign(db, principal, campaign_id)
-    return list(db.scalars(select(Task).where(Task.campaign_id == campaign_id).order_by(Task.id)))
+    return list(campaigns.tasks_of(db, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/examples", status_code=201)
@@ -257,10 +249,6 @@ async def add_example(
 @router.get("/campaigns/{campaign_id}/examples/{name}", response_class=Response)
 def get_example(campaign_id: int, name: str, _user: CurrentUser, platform: PlatformDep) -> Response:
     """An example photo (any logged-in user: collectors see them with the task)."""
-    key = campaigns.example_key(campaign_id, name)
-    try:
-        data = platform.blobs.read_bytes(key)
-    except BlobNotFound:
-        raise NotFound("example_not_found", f"no example {name!r}") from None
+    data = campaigns.read_example(platform.blobs, campaign_id, name)
     media = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[name.rsplit(".", 1)[1]]
     return Response(data, media_type=media, headers={"Cache-Control": "private, max-age=86400"})
