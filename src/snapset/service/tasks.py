@@ -72,6 +72,14 @@ def open_tasks_for(session: Session, collector: Collector) -> list[tuple[Task, C
     return out
 
 
+def get_task(session: Session, task_id: int) -> Task:
+    """Any task by id (no visibility rule: callers check access); NotFound if missing."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound("task_not_found", f"no task with id {task_id}")
+    return task
+
+
 def visible_task(session: Session, collector: Collector, task_id: int) -> tuple[Task, Campaign]:
     """A task this collector may see (404 otherwise, so ids of other countries don't leak)."""
     task = session.get(Task, task_id)

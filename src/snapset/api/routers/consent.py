@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from snapset.api.deps import AdminUser, CollectorUser, CurrentUser, DbDep, PlatformDep
-from snapset.service import consent, exports
-from snapset.service.errors import Invalid, NotFound
+from snapset.service import consent, exports, tasks
+from snapset.service.consent import ConsentRecord
+from snapset.service.errors import Invalid
 from snapset.service.platform import Platform
-from snapset.store.models import ConsentRecord, Task, User
+from snapset.service.users import User
 
 router = APIRouter(tags=["consent"])
 
@@ -140,9 +141,7 @@ async def post_task_consent(
     consent_client_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> JSONResponse:
     """The same as `POST /consents`, scoped to the task's campaign."""
-    task = db.get(Task, task_id)
-    if task is None:
-        raise NotFound("task_not_found", f"no task with id {task_id}")
+    task = tasks.get_task(db, task_id)
     return await _create(
         db,
         platform,
