@@ -10,8 +10,8 @@ from pydantic import BaseModel
 
 from snapset.api.deps import AdminUser, DbDep, PlatformDep
 from snapset.service import exports
+from snapset.service.exports import ExportJob
 from snapset.service.platform import Platform
-from snapset.store.models import ExportJob
 
 router = APIRouter(tags=["exports"])
 

@@ -11,7 +11,7 @@ from snapset.api.deps import CollectorUser, DbDep, PlatformDep
 from snapset.service import geo, tasks
 from snapset.service.campaigns import spec_of
 from snapset.service.specs import CampaignSpec
-from snapset.store.models import Campaign, Claim, Task
+from snapset.service.tasks import Campaign, Claim, Task
 
 router = APIRouter(tags=["tasks"])
 
