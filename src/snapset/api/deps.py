@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from snapset.service import auth
 from snapset.service.errors import Forbidden, Unauthorized
 from snapset.service.platform import Platform
-from snapset.store.models import User
+from snapset.service.users import User
 
 SESSION_COOKIE = "snapset_session"
 CSRF_COOKIE = "snapset_csrf"

@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from snapset.service import scores
-from snapset.store.models import Collector, User
+from snapset.service import collectors, scores
+from snapset.service.collectors import Collector
+from snapset.service.users import User
 
 
 def collector_view(collector: Collector) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def me_view(db: Session, user: User) -> dict[str, Any]:
         "collector": None,
     }
     if user.role == "collector":
-        collector = db.get(Collector, user.id)
+        collector = collectors.find_collector(db, user.id)
         if collector is not None:
             body["collector"] = {
                 **collector_view(collector),

@@ -101,8 +101,13 @@ def signup(
     return collector
 
 
+def find_collector(session: Session, user_id: int) -> Collector | None:
+    """The collector profile of this user, if the user has one."""
+    return session.get(Collector, user_id)
+
+
 def get_collector(session: Session, user_id: int) -> Collector:
-    collector = session.get(Collector, user_id)
+    collector = find_collector(session, user_id)
     if collector is None:
         raise NotFound("collector_not_found", f"no collector {user_id}")
     return collector
