@@ -5,10 +5,9 @@ imagededup scikit-learn tqdm numpy` in /work/venvs/imagededup): reads hex hashes
 lines, runs `imagededup.handlers.search.retrieval.HashEval` exactly as
 `PHash.find_duplicates(encoding_map=..., max_distance_threshold=...)` does (every
 file is a query against all files, default search method `brute_force_cython`, one
-worker per CPU) and prints a JSON result. imagededup's package `imagededup.utils`
-imports its CNN models (torch) and plotting (matplotlib) on import although the hash
-search never uses them; empty placeholder modules stand in for those two so that torch
-is not needed.
+worker per CPU) and prints a JSON result. imagededup's packages import its CNN models
+(torch) and plotting (matplotlib) on load although the hash search never uses them;
+imagededup_placeholders.py stands in for those so that torch is not needed.
 
     python benchmarks/imagededup_search.py HASHES.jsonl THRESHOLD [METHOD]
 
@@ -21,7 +20,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-import types
+
+import imagededup_placeholders
 
 
 def hamming_distance(hash1: str, hash2: str) -> int:
@@ -30,11 +30,7 @@ def hamming_distance(hash1: str, hash2: str) -> int:
 
 
 def _load_imagededup_search() -> type:
-    for name in ("imagededup.utils.models", "imagededup.utils.plotter"):
-        placeholder = types.ModuleType(name)
-        placeholder.CustomModel = object  # type: ignore[attr-defined]
-        placeholder.plot_duplicates = None  # type: ignore[attr-defined]
-        sys.modules[name] = placeholder
+    imagededup_placeholders.install()
     from imagededup.handlers.search.retrieval import HashEval
 
     return HashEval

@@ -1,15 +1,23 @@
-"""snapset's quality engine vs cleanvision on the same labelled 12-MP photos, same run.
+"""snapset's quality engine vs cleanvision and imagededup on the same labelled 12-MP photos.
 
     nice -n 10 python benchmarks/quality_vs_cleanvision.py [--workers 2] [--tune]
         [--cleanvision-python /work/venvs/cleanvision/bin/python] [--skip-cleanvision]
+        [--imagededup-python /work/venvs/imagededup/bin/python] [--skip-imagededup]
+        [--only duplicates]
 
 1. builds (or reuses) the labelled set in benchmarks/out/quality_set/ (labelled_set.py);
 2. times a plain reduced-size decode of every file (Pillow draft mode, the floor);
 3. runs snapset's audit() at default thresholds;
 4. runs cleanvision (in its own venv, through cleanvision_driver.py) on the same files;
-5. prints precision / recall / F1 per issue on the held-out "test" split (and on all
+5. runs imagededup's PHash().find_duplicates (in its own venv, through
+   imagededup_phash_driver.py) over the same folder at its default
+   max_distance_threshold=10, and also reports it at the threshold with its best
+   near-duplicate F1 on the "tune" split (imagededup's duplicate groups whose members
+   all share one hash count as exact duplicates, other groups as near duplicates);
+6. prints precision / recall / F1 per issue on the held-out "test" split (and on all
    files), wall times and speed ratios. --tune prints, from the "tune" split only, the
-   threshold that maximises F1 for each score.
+   threshold that maximises F1 for each score. `--only duplicates` runs just snapset's
+   audit and imagededup (no floor, no cleanvision) and prints the duplicate rows.
 """
 
 from __future__ import annotations
@@ -40,6 +48,10 @@ from snapset.quality.decode import DEFAULT_MAX_SIDE
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 DEFAULT_CV_PYTHON = "/work/venvs/cleanvision/bin/python"
+DEFAULT_IMAGEDEDUP_PYTHON = "/work/venvs/imagededup/bin/python"
+IMAGEDEDUP_DEFAULT_THRESHOLD = 10  # PHash.find_duplicates' max_distance_threshold default
+IMAGEDEDUP_WIDEST_THRESHOLD = 32  # tuning searches thresholds 0..32 of 64 bits
+DUPLICATE_ISSUES = ("exact_duplicate", "near_duplicate")
 
 
 @dataclass
@@ -130,6 +142,75 @@ def run_cleanvision(python: str, file_list: Path, workers: int) -> tuple[dict, f
     return data["issues"], data["seconds"], timing
 
 
+@dataclass
+class ImagededupRun:
+    """imagededup's PHash duplicate pairs (absolute paths, Hamming distance) and times."""
+
+    pairs: list[tuple[str, str, int]]
+    wide_pairs: list[tuple[str, str, int]]
+    seconds: float
+    timing: Timing
+
+
+def run_imagededup(python: str, root: Path, workers: int) -> ImagededupRun:
+    result = OUT / "quality_imagededup_result.json"
+    command = [python, str(HERE / "imagededup_phash_driver.py"), str(root), str(result),
+               str(IMAGEDEDUP_DEFAULT_THRESHOLD), str(workers),
+               str(IMAGEDEDUP_WIDEST_THRESHOLD)]  # fmt: skip
+    timing = measured(command, "imagededup.log")
+    data = json.loads(result.read_text())
+
+    def absolute(pairs: list[list]) -> list[tuple[str, str, int]]:
+        return [(str(root / a), str(root / b), int(d)) for a, b, d in pairs]
+
+    return ImagededupRun(absolute(data["pairs"]), absolute(data["wide_pairs"]),
+                         data["seconds"], timing)  # fmt: skip
+
+
+def duplicate_codes(pairs: Iterable[tuple[str, str, int]], threshold: int) -> dict[str, list[str]]:
+    """imagededup's duplicate pairs within `threshold` as snapset's issue codes per path.
+
+    imagededup only says which files are duplicates of which. Files linked by pairs form
+    groups; a group whose pairs all have Hamming distance 0 (one shared hash: copies of
+    the same pixels) is an exact-duplicate group, any other a near-duplicate group, which
+    is how snapset and cleanvision split the two."""
+    parent: dict[str, str] = {}
+
+    def find(path: str) -> str:
+        while parent.setdefault(path, path) != path:
+            parent[path] = parent[parent[path]]
+            path = parent[path]
+        return path
+
+    kept = [(a, b, d) for a, b, d in pairs if d <= threshold]
+    for a, b, _ in kept:
+        parent[find(a)] = find(b)
+    spread: dict[str, int] = {}
+    for a, _, d in kept:
+        group = find(a)
+        spread[group] = max(spread.get(group, 0), d)
+    return {
+        path: ["exact_duplicate" if spread[find(path)] == 0 else "near_duplicate"]
+        for path in parent
+    }
+
+
+def tune_imagededup(items: list[Item], run: ImagededupRun, root: Path) -> int:
+    """The threshold with imagededup's best near-duplicate F1 on the tune split (the
+    middle of the best plateau, as for snapset's scores)."""
+    tuning = [i for i in items if i.split == "tune"]
+    results = [
+        (evaluate(tuning, duplicate_codes(run.wide_pairs, t), "near_duplicate", root).f1, t)
+        for t in range(IMAGEDEDUP_WIDEST_THRESHOLD + 1)
+    ]
+    top = max(f for f, _ in results)
+    plateau = [t for f, t in results if f >= top - 1e-9]
+    chosen = plateau[len(plateau) // 2]
+    print(f"tune imagededup PHash near_duplicate best F1 {top:.3f} at thresholds "
+          f"{plateau[0]}..{plateau[-1]}; using {chosen}")  # fmt: skip
+    return chosen
+
+
 def run_child(kind: str, file_list: Path, workers: int) -> Timing:
     """This script in a child process: the decode floor or snapset's audit."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
@@ -203,6 +284,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--skip-cleanvision", action="store_true")
     parser.add_argument("--cleanvision-python", default=DEFAULT_CV_PYTHON)
+    parser.add_argument("--skip-imagededup", action="store_true")
+    parser.add_argument("--imagededup-python", default=DEFAULT_IMAGEDEDUP_PYTHON)
+    parser.add_argument(
+        "--only",
+        choices=("duplicates",),
+        help="duplicates: only snapset's audit and imagededup, duplicate rows only",
+    )
     parser.add_argument("--child", choices=("floor", "snapset"), help=argparse.SUPPRESS)
     parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -226,21 +314,33 @@ def main() -> None:
     for path in files:  # warm the page cache so every tool reads from memory
         Path(path).read_bytes()
     load_start = os.getloadavg()[0]
-    floor = run_child("floor", file_list, args.workers)
+    only_duplicates = args.only == "duplicates"
+    floor = Timing(float("nan"), float("nan"))
+    if not only_duplicates:
+        floor = run_child("floor", file_list, args.workers)
     snap = run_child("snapset", file_list, args.workers)
     report = json.loads((OUT / "quality_snapset_report.json").read_text())
     rows = {image["path"]: image for image in report["images"]}
     snap_found = {path: row["issues"] for path, row in rows.items()}
 
-    if args.tune:
+    if args.tune and not only_duplicates:
         best = tune(items, rows, root)
         print("suggested defaults:", json.dumps(best))
 
     cv_found: dict[str, list[str]] | None = None
     cv_inner = float("nan")
     cv = Timing(float("nan"), float("nan"))
-    if not args.skip_cleanvision:
+    if not args.skip_cleanvision and not only_duplicates:
         cv_found, cv_inner, cv = run_cleanvision(args.cleanvision_python, file_list, args.workers)
+    dedup: ImagededupRun | None = None
+    dedup_default: dict[str, list[str]] = {}
+    dedup_tuned: dict[str, list[str]] = {}
+    tuned_threshold = IMAGEDEDUP_DEFAULT_THRESHOLD
+    if not args.skip_imagededup:
+        dedup = run_imagededup(args.imagededup_python, root, args.workers)
+        dedup_default = duplicate_codes(dedup.pairs, IMAGEDEDUP_DEFAULT_THRESHOLD)
+        tuned_threshold = tune_imagededup(items, dedup, root)
+        dedup_tuned = duplicate_codes(dedup.wide_pairs, tuned_threshold)
     load_end = os.getloadavg()[0]
 
     print()
@@ -252,8 +352,9 @@ def main() -> None:
                                ("all files", items)):  # fmt: skip
         print(f"\n{split_name}:")
         print(f"{'issue':16s} {'n+':>4s} {'n-':>4s} | {'snapset P':>9s} {'R':>5s} {'F1':>5s} "
-              f"| {'cleanvision P':>13s} {'R':>5s} {'F1':>5s}")  # fmt: skip
-        for issue in ISSUES:
+              f"| {'cleanvision P':>13s} {'R':>5s} {'F1':>5s} "
+              f"| {'imagededup P':>12s} {'R':>5s} {'F1':>5s}")  # fmt: skip
+        for issue in DUPLICATE_ISSUES if only_duplicates else ISSUES:
             ours = evaluate(subset, snap_found, issue, root)
             line = (f"{issue:16s} {ours.tp + ours.fn:4d} {ours.fp + ours.tn:4d} | "
                     f"{ours.precision:9.3f} {ours.recall:5.3f} {ours.f1:5.3f} | ")  # fmt: skip
@@ -264,19 +365,39 @@ def main() -> None:
             else:
                 theirs = evaluate(subset, cv_found, issue, root)
                 line += f"{theirs.precision:13.3f} {theirs.recall:5.3f} {theirs.f1:5.3f}"
+            line = f"{line:70s} | "
+            if dedup is None:
+                line += "(skipped)"
+            elif issue not in DUPLICATE_ISSUES:
+                line += f"{'no such check':>24s}"
+            else:
+                theirs = evaluate(subset, dedup_default, issue, root)
+                line += f"{theirs.precision:12.3f} {theirs.recall:5.3f} {theirs.f1:5.3f}"
             print(line)
-    right, total = blur_kind_accuracy(items, rows, root)
-    print(f"\nblur kind (defocus vs motion) right on {right}/{total} blurred files flagged blurry")
+        if dedup is not None:
+            print(f"imagededup PHash tuned (max_distance_threshold={tuned_threshold}, "
+                  "chosen on the tune split):")  # fmt: skip
+            for issue in DUPLICATE_ISSUES:
+                tuned = evaluate(subset, dedup_tuned, issue, root)
+                print(f"  {issue:16s} P {tuned.precision:.3f} R {tuned.recall:.3f} "
+                      f"F1 {tuned.f1:.3f}")  # fmt: skip
+    if not only_duplicates:
+        right, total = blur_kind_accuracy(items, rows, root)
+        print(f"\nblur kind (defocus vs motion) right on {right}/{total} blurred files "
+              "flagged blurry")  # fmt: skip
     print(
         f"\ntime for {len(files)} files, {args.workers} workers each "
         f"(1-min load average {load_start:.1f} at start, {load_end:.1f} at end):"
     )
     print(f"  {'':28s} {'wall s':>8s} {'CPU s':>8s}")
-    print(f"  {'reduced-size decode floor':28s} {floor.wall:8.2f} {floor.cpu:8.2f}")
-    print(
-        f"  {'snapset audit':28s} {snap.wall:8.2f} {snap.cpu:8.2f}   "
-        f"({snap.wall / floor.wall:.2f}x / {snap.cpu / floor.cpu:.2f}x the floor)"
-    )
+    if not only_duplicates:
+        print(f"  {'reduced-size decode floor':28s} {floor.wall:8.2f} {floor.cpu:8.2f}")
+        print(
+            f"  {'snapset audit':28s} {snap.wall:8.2f} {snap.cpu:8.2f}   "
+            f"({snap.wall / floor.wall:.2f}x / {snap.cpu / floor.cpu:.2f}x the floor)"
+        )
+    else:
+        print(f"  {'snapset audit (all checks)':28s} {snap.wall:8.2f} {snap.cpu:8.2f}")
     if cv_found is not None:
         print(
             f"  {'cleanvision (process)':28s} {cv.wall:8.2f} {cv.cpu:8.2f}   "
@@ -285,6 +406,17 @@ def main() -> None:
         print(
             f"  snapset is {cv.wall / snap.wall:.1f}x faster than cleanvision in wall time, "
             f"{cv.cpu / snap.cpu:.1f}x in CPU time"
+        )
+
+    if dedup is not None:
+        print(
+            f"  {'imagededup PHash (process)':28s} {dedup.timing.wall:8.2f} "
+            f"{dedup.timing.cpu:8.2f}   (encode + find_duplicates alone {dedup.seconds:.2f} s "
+            f"wall)"
+        )
+        print(
+            f"  snapset audit is {dedup.timing.wall / snap.wall:.1f}x faster than imagededup "
+            f"PHash in wall time, {dedup.timing.cpu / snap.cpu:.1f}x in CPU time"
         )
 
 
