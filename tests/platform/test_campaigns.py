@@ -178,10 +178,13 @@ def test_campaign_roles(actors: Actors, client: TestClient) -> None:
 
 
 def test_the_documented_example_spec_is_valid() -> None:
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "campaign-spec.md").read_text()
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "campaign-spec.md").read_text()
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     spec = parse_spec_text(example)
     assert [t for _, t in spec.quota.cells()] == [50, 50, 50, 20]
+    # the README shows the same full example; they must not drift apart
+    assert "```yaml\n" + example + "```" in (root / "README.md").read_text()
 
 
 def test_example_photos(actors: Actors) -> None:
