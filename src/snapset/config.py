@@ -36,7 +36,6 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("snapset-data"))
     database_url: str | None = None
     storage_url: str | None = None
-    redis_url: str | None = None
     secret_key: str | None = None
     admin_password: str | None = None
     # Uploads: a server-wide cap enforced while streaming; a campaign may set a lower one.
@@ -66,7 +65,6 @@ class Settings:
             "data_dir": Path(env("SNAPSET_DATA_DIR") or "snapset-data"),
             "database_url": env("SNAPSET_DATABASE_URL") or None,
             "storage_url": env("SNAPSET_STORAGE_URL") or None,
-            "redis_url": env("SNAPSET_REDIS_URL") or None,
             "secret_key": env("SNAPSET_SECRET_KEY") or None,
             "admin_password": env("SNAPSET_ADMIN_PASSWORD") or None,
             "max_upload_bytes": _env_int("SNAPSET_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
