@@ -226,6 +226,8 @@ def run_export(platform: Platform, job_id: int, progress: JobProgress) -> None:
         writer.add_bytes("export.json", json.dumps(info, indent=2, default=str).encode())
         final = writer.close()
         size = final.stat().st_size if final.is_file() else _folder_size(final)
+        # Scratch goes before the job says "done": whoever sees it done sees only the result.
+        _remove_scratch(manifest_tmp, staging, converted)
         _set(
             platform,
             job_id,
@@ -237,6 +239,7 @@ def run_export(platform: Platform, job_id: int, progress: JobProgress) -> None:
         )
     except Exception as exc:
         writer.abort()
+        _remove_scratch(manifest_tmp, staging, converted)
         logger.exception("export %s failed", job_id)
         _set(
             platform,
@@ -246,9 +249,13 @@ def run_export(platform: Platform, job_id: int, progress: JobProgress) -> None:
             finished_at=utcnow(),
         )
     finally:
-        manifest_tmp.unlink(missing_ok=True)
-        for leftover in (staging, staging.with_name(staging.name + ".part"), converted):
-            shutil.rmtree(leftover, ignore_errors=True)
+        _remove_scratch(manifest_tmp, staging, converted)
+
+
+def _remove_scratch(manifest_tmp: Path, staging: Path, converted: Path) -> None:
+    manifest_tmp.unlink(missing_ok=True)
+    for leftover in (staging, staging.with_name(staging.name + ".part"), converted):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _add_file(writer: ArchiveWriter, member: str, path: Path) -> None:
