@@ -123,7 +123,7 @@ def _split_of(path: Path) -> str | None:
     return None
 
 
-def _image_dir(json_path: Path, root: Path, split: str | None, first: str | None) -> str:
+def _image_dir(root: Path, split: str | None, first: str | None) -> str:
     """Folder (relative to root) the JSON's `file_name`s are under."""
     candidates = [f"images/{split}", "images", split or "", ""] if split else ["images", ""]
     if first is not None:
@@ -156,7 +156,7 @@ def _read_one(path: Path, root: Path, ds: Dataset) -> Boxes:
     split = _split_of(path)
     cat_index = _merge_categories(path, top.categories, ds)
     img_base = len(ds.images)
-    img_dir = _image_dir(path, root, split, top.images[0].file_name if top.images else None)
+    img_dir = _image_dir(root, split, top.images[0].file_name if top.images else None)
     img_ids = np.empty(len(top.images), np.int64)
     for i, im in enumerate(top.images):
         place = f"images[{i}]"

@@ -175,14 +175,7 @@ def _check_duplicates(ds: Dataset, rep: ValidationReport) -> None:
         same = np.flatnonzero(key[:-d] == key[d:])
         if not len(same):
             break
-        a, c = boxes[same], boxes[same + d]
-        iw = np.clip(np.minimum(a[:, 2], c[:, 2]) - np.maximum(a[:, 0], c[:, 0]), 0, None)
-        ih = np.clip(np.minimum(a[:, 3], c[:, 3]) - np.maximum(a[:, 1], c[:, 1]), 0, None)
-        inter = iw * ih
-        union = ((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-                 + (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1]) - inter)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            iou = np.where(union > 0, inter / union, 0.0)
+        iou = geometry.iou_pairs(boxes[same], boxes[same + d])
         for k in np.flatnonzero(iou > DUPLICATE_IOU).tolist():
             ra, rc = sorted((int(order[same[k]]), int(order[same[k] + d])))
             rep.add("duplicate_annotation", f"boxes {ra} and {rc} overlap with IoU "

@@ -125,11 +125,6 @@ def dct_descriptor(pixels: np.ndarray) -> np.ndarray:
     return np.packbits(coefficients > 1e-3)
 
 
-def descriptor_to_int(descriptor: np.ndarray) -> int:
-    """The descriptor's 64 bits as one Python int (big-endian: bit 0 is the MSB)."""
-    return int.from_bytes(np.asarray(descriptor, np.uint8).tobytes(), "big")
-
-
 def descriptors_to_uint64(descriptors: np.ndarray) -> np.ndarray:
     """(N, 8) uint8 descriptors -> (N,) uint64 codes (the index's working form)."""
     array = np.ascontiguousarray(descriptors, dtype=np.uint8)

@@ -184,10 +184,3 @@ def claim_for_upload(session: Session, collector_id: int, task: Task) -> Claim:
     if latest is not None and (latest.status == "expired" or latest.expires_at <= utcnow()):
         raise Conflict("claim_expired", "your claim on this task expired; claim it again")
     raise Conflict("task_not_claimed", "claim this task before uploading to it")
-
-
-def refresh_task_state(task: Task) -> None:
-    """A cell is full once accepted photos reach its target (it reopens if they drop)."""
-    if task.state == "closed":
-        return
-    task.state = "full" if task.accepted_count >= task.target else "open"
